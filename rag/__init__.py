@@ -1,0 +1,15 @@
+"""政策问答: cited question answering over Chinese science-and-technology policy documents."""
+from rag.config import Settings, get_settings
+from rag.errors import ConfigError, DocumentError, IndexMissingError, QuestionError, RagError
+
+__all__ = ["Settings", "get_settings", "ingest_paths", "RagError", "DocumentError",
+           "IndexMissingError", "QuestionError", "ConfigError"]
+
+
+def __getattr__(name: str):
+    # lazy: importing rag must stay fast for the CLI (models load only when used)
+    if name in ("ingest_paths", "answer"):
+        from rag import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(name)
