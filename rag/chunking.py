@@ -200,21 +200,20 @@ def split_span(text: str, start: int, end: int, max_tokens: int, count) -> list[
     if total <= max_tokens:
         return [(start, end)]
     # aim for equal parts, so no clause ends in a stub of a few words
-    max_tokens = min(max_tokens, int(total / -(-total // max_tokens) * 1.15))
+    target = min(max_tokens, int(total / -(-total // max_tokens) * 1.15))
     cuts = [start + m.start() for m in SENTENCE_END.finditer(text[start:end]) if m.start()]
     pieces, piece_start, last_ok = [], start, start
     for cut in cuts + [end]:
-        if count(text[piece_start:cut]) <= max_tokens:
+        if count(text[piece_start:cut]) <= target:
             last_ok = cut
             continue
         if last_ok > piece_start:
             pieces.append((piece_start, last_ok))
             piece_start = last_ok
         if count(text[piece_start:cut]) <= max_tokens:
-            last_ok = cut
-        else:  # one over-long sentence
-            for sub in _hard_split(text, piece_start, cut, max_tokens, count):
-                pieces.append(sub)
+            last_ok = cut  # one sentence over the target but within the limit stays whole
+        else:  # one sentence over the limit: cut at commas
+            pieces.extend(_hard_split(text, piece_start, cut, max_tokens, count))
             piece_start = last_ok = cut
     if piece_start < end:
         pieces.append((piece_start, end))

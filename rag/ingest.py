@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,17 +64,23 @@ def decode_bytes(data: bytes, name: str = "document") -> LoadedText:
         raise DocumentError(f"{name}: looks like a binary file, not text")
     for enc in ("utf-8", "gb18030"):
         try:
-            return LoadedText(data.decode(enc), enc)
-        except UnicodeDecodeError:
+            return LoadedText(_decode(data, enc, name), enc)
+        except DocumentError:
             continue
     raise DocumentError(f"{name}: not UTF-8, UTF-16 or GB18030 text; convert it to UTF-8")
 
 
 def _decode(data: bytes, encoding: str, name: str) -> str:
     try:
-        return data.decode(encoding)
+        text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         raise DocumentError(f"{name}: invalid {encoding} at byte {exc.start}") from exc
+    sample = text[:4000]
+    odd = sum(1 for ch in sample if unicodedata.category(ch) in ("Co", "Cn", "Cs")
+              or (unicodedata.category(ch) == "Cc" and ch not in "\n\r\t"))
+    if sample and odd > len(sample) * 0.05:
+        raise DocumentError(f"{name}: decodes as {encoding} but is not readable text (binary?)")
+    return text
 
 
 def normalise(text: str) -> str:

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.config import PROJECT_ROOT, Settings, apply_offline_defaults
+from rag.corpus import CorpusCatalog
+from rag.ingest import load_document
+
+apply_offline_defaults()
+CORPUS = PROJECT_ROOT / "corpus"
+
+
+@pytest.fixture(scope="session")
+def catalog() -> CorpusCatalog:
+    return CorpusCatalog.load(CORPUS)
+
+
+@pytest.fixture(scope="session")
+def corpus_docs(catalog):
+    return {p.stem: load_document(p, catalog) for p in sorted(CORPUS.glob("*.txt"))}
+
+
+@pytest.fixture(scope="session")
+def indexed_settings(tmp_path_factory) -> Settings:
+    """The real corpus ingested once into a temporary store with the default embedder."""
+    from rag.pipeline import ingest_paths
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("rag_data"))
+    report = ingest_paths([CORPUS], settings)
+    assert report.documents == 5 and not report.skipped
+    return settings

