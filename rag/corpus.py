@@ -28,6 +28,8 @@ class DocumentInfo:
     date: str = ""
     level: str = ""
     aliases: tuple[str, ...] = field(default_factory=tuple)
+    parent_region: str = ""
+    parent_aliases: tuple[str, ...] = field(default_factory=tuple)
 
     def as_metadata(self) -> dict[str, str]:
         """Flat metadata for a llama-index node (Chroma accepts str/int/float/bool only)."""
@@ -63,6 +65,7 @@ class CorpusCatalog:
             item = dict(item)
             item["doc_id"] = item.pop("id")
             item["aliases"] = tuple(item.get("aliases", ()))
+            item["parent_aliases"] = tuple(item.get("parent_aliases", ()))
             entries.append(DocumentInfo(**item))
         return cls(entries)
 
@@ -82,6 +85,21 @@ class CorpusCatalog:
                 if name:
                     names[name.lower()] = e.region
         return names
+
+    def region_groups(self) -> dict[str, list[str]]:
+        """Every name (lower-cased) → the regions it covers: a region's own names cover it,
+        a parent province's names cover all its sub-regions ("四川" → 阿坝州, 成德绵, 眉山市)."""
+        groups: dict[str, list[str]] = {}
+        for e in self.entries:
+            for name in (e.parent_region, *e.parent_aliases):
+                if name and e.region and e.region not in groups.setdefault(name.lower(), []):
+                    groups[name.lower()].append(e.region)
+        for name, region in self.region_names().items():
+            groups[name] = [region]
+        return groups
+
+    def regions(self) -> list[str]:
+        return sorted({e.region for e in self.entries if e.region})
 
 
 _REGION_IN_TITLE = re.compile(r"^(.{2,8}?(?:省|自治区|市|州|县|区|示范区))")
@@ -108,3 +126,29 @@ def infer_info(doc_id: str, text: str, catalog: CorpusCatalog) -> DocumentInfo:
         match = _REGION_IN_TITLE.match(title)
         region = match.group(1) if match else ""
     return DocumentInfo(doc_id=doc_id, title=title, region=region)
+
+
+GLOSSARY_FILE = "glossary.toml"
+
+
+def load_glossary(corpus_dir: Path) -> dict[str, list[str]]:
+    """English → Chinese domain terms (corpus/glossary.toml), lower-cased keys."""
+    path = Path(corpus_dir) / GLOSSARY_FILE
+    if not path.is_file():
+        return {}
+    with path.open("rb") as fh:
+        terms = tomllib.load(fh).get("terms", {})
+    return {k.lower(): list(v) for k, v in terms.items()}
+
+
+def expand_english(question: str, glossary: dict[str, list[str]]) -> str:
+    """The Chinese terms an English question's words stand for (empty for a Chinese question)."""
+    lowered = question.lower()
+    if sum(ch.isascii() for ch in question) < len(question) * 0.8:
+        return ""
+    terms: list[str] = []
+    for phrase in sorted(glossary, key=len, reverse=True):
+        if re.search(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])", lowered):
+            lowered = lowered.replace(phrase, " ")
+            terms.extend(t for t in glossary[phrase] if t not in terms)
+    return " ".join(terms)

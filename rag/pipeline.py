@@ -87,3 +87,30 @@ def ingest_paths(paths: list[Path] | None = None, settings: Settings | None = No
         raise WriterBusy(f"another `rag ingest` is writing to {settings.data_dir}; try again when it ends") from exc
     report.seconds = time.perf_counter() - started
     return report
+
+
+_retrievers: dict = {}
+
+
+def make_retriever(settings: Settings | None = None):
+    """The hybrid retriever for these settings, built once per process."""
+    from rag.retrieve import HybridRetriever
+
+    settings = settings or get_settings()
+    key = (str(settings.data_dir), settings.embed_model, settings.chroma_host, settings.chroma_port)
+    if key not in _retrievers:
+        store = ClauseStore(settings)
+        embedder = get_embedder(settings.embed_model, settings.embed_threads)
+        from rag.corpus import load_glossary
+
+        retriever = HybridRetriever(store, embedder, top_k=settings.top_k,
+                                    glossary=load_glossary(settings.corpus_dir))
+        retriever.region_groups = CorpusCatalog.load(settings.corpus_dir).region_groups()
+        _retrievers[key] = retriever
+    return _retrievers[key]
+
+
+def question_regions(question: str, retriever):
+    from rag.retrieve import match_regions
+
+    return match_regions(question, retriever.region_groups, retriever.vocabulary)

@@ -1,0 +1,159 @@
+"""Hybrid, region-aware retrieval: BM25 over jieba tokens + vector search, fused by RRF.
+
+Region names in a question (Chinese or English, any alias in ``corpus/documents.toml``)
+restrict the search to those regions; a question naming a place the corpus does not cover
+is flagged so the answerer can abstain instead of answering from another region's text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+from llama_index.core.base.base_retriever import BaseRetriever
+from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
+
+RRF_K = 60
+_PUNCT = re.compile(r"^[\W_]+$")
+# function words that carry no topic (generic Chinese and English, not corpus-specific)
+STOPWORDS = set("的 了 和 与 及 或 是 在 对 为 把 被 等 中 个 有 哪些 什么 多少 怎么 如何 吗 呢 吧 那 这 "
+                "我们 我 你 请问 能 可以 关于 方面 规定 要求 文件 政策 方案".split()) | set(
+    "the a an of to in on for and or is are was be what which who how much many does do did "
+    "with by at as it its that this there their from about any".split())
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(60)
+    return jieba
+
+
+def tokenize(text: str) -> list[str]:
+    """jieba search-mode tokens, lower-cased, without punctuation and stopwords."""
+    tokens = []
+    for tok in _jieba().lcut_for_search(text.lower()):
+        tok = tok.strip()
+        if tok and not _PUNCT.match(tok) and tok not in STOPWORDS:
+            tokens.append(tok)
+    return tokens
+
+
+@dataclass
+class RegionMatch:
+    regions: list[str] = field(default_factory=list)  # canonical regions named, in order
+    unknown_places: list[str] = field(default_factory=list)  # places named that the corpus lacks
+
+
+def match_regions(question: str, groups: dict[str, list[str]], vocabulary: set[str] = frozenset()) -> RegionMatch:
+    """Regions a question names, through the catalog's names and aliases (longest first)."""
+    lowered = question.lower()
+    found: list[tuple[int, str]] = []
+    taken = [False] * len(lowered)
+    for name in sorted(groups, key=len, reverse=True):
+        pattern = re.escape(name)
+        if name.isascii():
+            pattern = rf"(?<![a-z]){pattern}(?![a-z])"
+        for m in re.finditer(pattern, lowered):
+            if any(taken[m.start():m.end()]):
+                continue
+            taken[m.start():m.end()] = [True] * (m.end() - m.start())
+            found.extend((m.start(), r) for r in groups[name])
+    regions: list[str] = []
+    for _, region in sorted(found, key=lambda f: f[0]):
+        if region not in regions:
+            regions.append(region)
+    return RegionMatch(regions, _unknown_places(question, taken, vocabulary))
+
+
+def _unknown_places(question: str, taken: list[bool], vocabulary: set[str]) -> list[str]:
+    """Place names (jieba POS 'ns', or capitalised English after in/for/of) the corpus never mentions."""
+    import jieba.posseg as pseg
+
+    unknown, pos = [], 0
+    for word in pseg.cut(question):
+        start = question.find(word.word, pos)
+        pos = start + len(word.word) if start >= 0 else pos
+        if word.flag == "ns" and len(word.word) >= 2 and start >= 0 and not any(taken[start:pos]):
+            if word.word not in vocabulary:
+                unknown.append(word.word)
+    for m in re.finditer(r"\b(?:in|for|of|from|does|do)\s+([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)", question):
+        if not any(taken[m.start(1):m.end(1)]) and m.group(1).lower() not in STOPWORDS:
+            unknown.append(m.group(1))
+    return unknown
+
+
+class HybridRetriever(BaseRetriever):
+    """BM25 (jieba) + vector (Chroma) fused by reciprocal rank, within optional regions.
+
+    Built once per process from the store's chunks; ``refresh()`` re-reads them after an ingest.
+    """
+
+    def __init__(self, store, embedder, top_k: int = 5, candidates: int = 40,
+                 glossary: dict[str, list[str]] | None = None):
+        super().__init__()
+        self.glossary = glossary or {}
+        self.store, self.embedder = store, embedder
+        self.top_k, self.candidates = top_k, candidates
+        self.refresh()
+
+    def refresh(self) -> None:
+        import bm25s
+
+        from rag.index import EXCLUDED_FROM_SEARCH
+
+        self.nodes: list[TextNode] = [n for n in self.store.all_chunks()
+                                      if n.metadata.get("kind") not in EXCLUDED_FROM_SEARCH]
+        self.by_id = {n.node_id: n for n in self.nodes}
+        corpus = [tokenize(_search_text(n)) for n in self.nodes]
+        self.vocabulary = {t for doc in corpus for t in doc}
+        self.bm25 = bm25s.BM25()
+        if self.nodes:
+            self.bm25.index(corpus, show_progress=False)
+        self.region_of = np.array([n.metadata.get("region", "") for n in self.nodes])
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        return self.search(query_bundle.query_str)
+
+    def bm25_ranking(self, question: str, regions: list[str]) -> list[tuple[str, float]]:
+        from rag.corpus import expand_english
+
+        expansion = expand_english(question, self.glossary)
+        tokens = [t for t in tokenize(question + " " + expansion) if t in self.vocabulary]
+        if not tokens or not self.nodes:
+            return []
+        scores = np.asarray(self.bm25.get_scores(tokens), dtype=float)
+        if regions:
+            scores = np.where(np.isin(self.region_of, regions), scores, 0.0)
+        order = np.argsort(-scores)[: self.candidates]
+        return [(self.nodes[i].node_id, float(scores[i])) for i in order if scores[i] > 0]
+
+    def vector_ranking(self, question: str, regions: list[str]) -> list[tuple[str, float]]:
+        vector = self.embedder.get_query_embedding(question)
+        hits = self.store.search(vector, self.candidates, regions)
+        return [(node.node_id, float(score)) for node, score in hits]
+
+    def search(self, question: str, regions: list[str] | None = None, top_k: int | None = None,
+               mode: str = "hybrid") -> list[NodeWithScore]:
+        """Top clauses for a question; ``mode`` is hybrid, bm25 or vector (baselines)."""
+        regions = list(regions or [])
+        rankings = []
+        if mode in ("hybrid", "bm25"):
+            rankings.append(self.bm25_ranking(question, regions))
+        if mode in ("hybrid", "vector"):
+            vector = self.vector_ranking(question, regions)
+            rankings.append(vector)
+            self.last_vector_scores = dict(vector)
+        fused: dict[str, float] = {}
+        for ranking in rankings:
+            for rank, (node_id, _) in enumerate(ranking):
+                fused[node_id] = fused.get(node_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+        best = sorted(fused.items(), key=lambda kv: -kv[1])[: top_k or self.top_k]
+        return [NodeWithScore(node=self.by_id[i], score=s) for i, s in best if i in self.by_id]
+
+
+def _search_text(node: TextNode) -> str:
+    m = node.metadata
+    return f"{m.get('title', '')} {m.get('clause_path', '')} {node.text}"

@@ -1,0 +1,58 @@
+"""Region matching and hybrid retrieval on the real corpus."""
+from __future__ import annotations
+
+import pytest
+
+from rag.corpus import expand_english, load_glossary
+from rag.retrieve import match_regions, tokenize
+
+from .conftest import CORPUS
+
+
+def test_region_names_in_chinese_and_english_map_to_corpus_regions(catalog):
+    groups = catalog.region_groups()
+    assert match_regions("甘肃和江西的技术合同交易额目标分别是多少？", groups).regions == ["甘肃省", "江西省"]
+    assert match_regions("How much does Jiangxi target?", groups).regions == ["江西省"]
+    assert match_regions("我在绵阳的高校工作", groups).regions == ["成德绵"]
+    assert match_regions("四川的政策", groups).regions == ["阿坝州", "成德绵", "眉山市"]
+    assert match_regions("what share goes to the inventor?", groups).regions == []
+
+
+def test_a_place_the_corpus_does_not_cover_is_flagged(catalog):
+    groups = catalog.region_groups()
+    assert match_regions("上海市规定成果完成人能分到多少收益？", groups).unknown_places == ["上海市"]
+    assert match_regions("What income share does Shanghai give?", groups).unknown_places == ["Shanghai"]
+    assert match_regions("眉山市的目标", groups).unknown_places == []
+
+
+def test_chinese_is_tokenised_into_words_without_stopwords():
+    tokens = tokenize("成果完成人的收益比例是多少？")
+    assert "收益" in tokens and "比例" in tokens and "的" not in tokens and "？" not in tokens
+
+
+def test_english_question_is_expanded_with_chinese_domain_terms():
+    glossary = load_glossary(CORPUS)
+    expansion = expand_english("What share of income goes to the inventor?", glossary)
+    assert "收益" in expansion and "比例" in expansion and "成果完成人" in expansion
+    assert expand_english("收益比例是多少", glossary) == ""
+
+
+@pytest.mark.slow
+def test_hybrid_retrieval_finds_the_70_percent_clause_in_both_languages(indexed_settings):
+    from rag.pipeline import make_retriever
+
+    retriever = make_retriever(indexed_settings)
+    for question in ("科技成果转化收益给成果完成人的比例是多少？", "What share of income goes to the inventor?"):
+        top = retriever.search(question, top_k=5)
+        numbers = [(r.node.metadata["doc_id"], r.node.metadata["clause_number"]) for r in top]
+        assert ("aba_2016", "四、（五）1") in numbers, (question, numbers)
+
+
+@pytest.mark.slow
+def test_region_filter_keeps_results_inside_the_region(indexed_settings):
+    from rag.pipeline import make_retriever
+
+    retriever = make_retriever(indexed_settings)
+    top = retriever.search("技术合同交易额目标", ["江西省"], top_k=5)
+    assert top and {r.node.metadata["region"] for r in top} == {"江西省"}
+    assert "100亿元" in top[0].node.text
