@@ -114,3 +114,13 @@ def question_regions(question: str, retriever):
     from rag.retrieve import match_regions
 
     return match_regions(question, retriever.region_groups, retriever.vocabulary)
+
+
+def answer(question: str, region: str | None = None, history: list | None = None,
+           settings: Settings | None = None):
+    """The public door: a cited Answer for a question (Chinese or English)."""
+    from rag.answer import answer_question
+
+    settings = settings or get_settings()
+    return answer_question(question, make_retriever(settings), region=region, history=history,
+                           max_chars=settings.max_question_chars)

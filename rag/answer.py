@@ -1,0 +1,151 @@
+"""The default answer chain: question → regions → retrieval → evidence → cited answer.
+
+Kept apart from pipeline.py (which wires stores and models) so that the rules of answering —
+abstention, comparisons, follow-ups, false premises — read in one place.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from rag.cite import Answer, Citation, check_answer, numbers_in, unsupported_numbers
+from rag.corpus import expand_english
+from rag.errors import QuestionError
+from rag.generate import QUANTITY_WORDS, Evidence, compose, score_sentences
+from rag.retrieve import match_regions, tokenize
+
+# below this share of the question's terms found in the best sentence, the documents are
+# taken not to answer the question (measured on eval/qa.jsonl, see README)
+MIN_OVERLAP = 0.30
+FOLLOW_UP = re.compile(r"^(那|那么)?.{0,12}(呢|怎么样|如何)[？?]?$|^(what|how) about\b|^and\b", re.I)
+
+NOT_COVERED = {
+    "zh": "文件未涉及这一问题：现有文件（{regions}）中没有找到相关规定。以下条款可能相关，仅供参考。",
+    "en": "The documents don't cover this: nothing in the policies of {regions} answers it. "
+          "Related clauses are listed below for reference, not as an answer.",
+}
+PLACE_NOT_COVERED = {
+    "zh": "文件未涉及{places}：本库只收录{regions}的文件。",
+    "en": "The documents don't cover {places}: the collection holds policies of {regions} only.",
+}
+PREMISE = {
+    "zh": "注意：文件中没有“{wrong}”这一数字，原文规定见上。",
+    "en": "Note: the documents do not state {wrong}; the source says otherwise (quoted above).",
+}
+
+
+def language_of(question: str) -> str:
+    cjk = sum(1 for ch in question if "\u4e00" <= ch <= "\u9fff")
+    return "zh" if cjk >= max(1, len(question.strip()) * 0.1) else "en"
+
+
+def clean_question(question: str, max_chars: int) -> str:
+    """Strip control characters; reject empty and over-long questions with a clear message."""
+    if question is None:
+        raise QuestionError("the question is empty")
+    question = "".join(ch for ch in question if unicodedata.category(ch) != "Cc" or ch in "\n\t")
+    question = question.strip()
+    if not question:
+        raise QuestionError("the question is empty")
+    if len(question) > max_chars:
+        raise QuestionError(f"the question is {len(question)} characters; the limit is {max_chars}")
+    return question
+
+
+def condense(question: str, history: list | None, groups: dict) -> tuple[str, list[str]]:
+    """Resolve a follow-up ("那江西呢？") against the previous question; returns (question, regions)."""
+    regions = match_regions(question, groups).regions
+    previous = _last_user_question(history)
+    if previous and FOLLOW_UP.search(question.strip()) and regions:
+        return previous, regions
+    if previous and not regions and len(question) < 25 and FOLLOW_UP.search(question.strip()):
+        return f"{previous} {question}", match_regions(previous, groups).regions
+    return question, regions
+
+
+def _last_user_question(history: list | None) -> str:
+    for turn in reversed(history or []):
+        if isinstance(turn, dict) and turn.get("role") == "user" and turn.get("content"):
+            return str(turn["content"])
+        if isinstance(turn, (list, tuple)) and turn and turn[0]:
+            return str(turn[0])
+    return ""
+
+
+def citation_for(node, n: int) -> Citation:
+    m = node.metadata
+    return Citation(n=n, doc_id=m.get("doc_id", ""), title=m.get("title", ""), region=m.get("region", ""),
+                    clause_path=m.get("clause_path", ""), clause_number=m.get("clause_number", ""),
+                    text=node.text)
+
+
+def answer_question(question: str, retriever, region: str | None = None, history: list | None = None,
+                    max_chars: int = 2000) -> Answer:
+    question = clean_question(question, max_chars)
+    language = language_of(question)
+    groups = retriever.region_groups
+    query, regions = condense(question, history, groups)
+    if region:
+        regions = match_regions(region, groups).regions or [region]
+    found = match_regions(query, groups, retriever.vocabulary)
+    terms = _question_terms(query, language, groups, retriever.glossary)
+    wants_quantity = bool(QUANTITY_WORDS.search(query))
+    all_regions = "、".join(sorted({r for v in groups.values() for r in v}))
+
+    if found.unknown_places and not regions:
+        places = "、".join(found.unknown_places)
+        related = [citation_for(r.node, i) for i, r in enumerate(retriever.search(query, top_k=3), 1)]
+        text = PLACE_NOT_COVERED[language].format(places=places, regions=all_regions)
+        return Answer(text, [], True, related, question=question, language=language)
+
+    groups_to_answer = [[r] for r in regions] if len(regions) > 1 else [regions]
+    chosen: list[Evidence] = []
+    for group in groups_to_answer:
+        nodes = [r.node for r in retriever.search(query, group, top_k=retriever.top_k)]
+        ranked = score_sentences(terms, nodes, wants_quantity)
+        if ranked and ranked[0].overlap >= MIN_OVERLAP:
+            chosen.append(ranked[0])
+            if len(groups_to_answer) == 1:
+                chosen.extend(_corroborating(ranked, wants_quantity))
+
+    if not chosen:
+        related = [citation_for(r.node, i) for i, r in enumerate(retriever.search(query, regions, top_k=3), 1)]
+        scope = "、".join(regions) if regions else all_regions
+        return Answer(NOT_COVERED[language].format(regions=scope), [], True, related,
+                      question=question, language=language)
+
+    citations, numbered = [], []
+    for ev in chosen:
+        citations.append(citation_for(ev.node, len(citations) + 1))
+        numbered.append((ev, citations[-1].n))
+    text = compose(numbered, language, terms)
+    wrong = unsupported_numbers(_strip_years(question), [c.text for c in citations])
+    if wrong:
+        text += "\n" + PREMISE[language].format(wrong="、".join(wrong))
+    answer = Answer(text, citations, False, question=question, language=language)
+    return check_answer(answer)
+
+
+def _corroborating(ranked: list[Evidence], wants_quantity: bool) -> list[Evidence]:
+    """The best sentence of another document that says nearly as much (e.g. 成德绵's 70%以上)."""
+    best = ranked[0]
+    for ev in ranked[1:]:
+        if ev.node.metadata.get("doc_id") == best.node.metadata.get("doc_id"):
+            continue
+        if ev.overlap >= best.overlap * 0.7 and (not wants_quantity or numbers_in(ev.sentence)):
+            return [ev]
+        break
+    return []
+
+
+def _question_terms(query: str, language: str, groups: dict, glossary: dict) -> list[str]:
+    """Terms that say what is asked: region names (handled by the filter), numbers and
+    question words left out; an English question is represented by its Chinese expansion."""
+    text = expand_english(query, glossary) if language == "en" else query
+    names = set(groups)
+    return [t for t in tokenize(text) if t not in names and not t.isdigit()
+            and t not in ("为什么", "只", "给", "分别", "哪个", "什么时候", "何时")]
+
+
+def _strip_years(text: str) -> str:
+    return re.sub(r"(19|20)\d\d年?", "", text)

@@ -1,0 +1,122 @@
+"""Citations and the number check.
+
+Every number, percentage, amount and date an answer states must appear in a clause it cites,
+after normalising the forms (70% = 百分之七十 = 70％, 200 亿元 = 200亿元, 一千 = 1000).
+A sentence that fails is dropped and the answer is flagged.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+_CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万]+")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+@dataclass
+class Citation:
+    n: int
+    doc_id: str
+    title: str
+    region: str
+    clause_path: str
+    clause_number: str
+    text: str
+
+    @property
+    def label(self) -> str:
+        """How a person finds the clause in the paper document: 《title》四、（五）1."""
+        return f"《{self.title}》{self.clause_number}".strip()
+
+    def as_dict(self) -> dict:
+        return {"n": self.n, "doc_id": self.doc_id, "title": self.title, "region": self.region,
+                "clause_path": self.clause_path, "clause_number": self.clause_number,
+                "label": self.label, "text": self.text}
+
+
+@dataclass
+class Answer:
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    abstained: bool = False
+    related: list[Citation] = field(default_factory=list)  # shown, not cited (abstention)
+    flagged: list[str] = field(default_factory=list)  # sentences dropped by the number check
+    question: str = ""
+    language: str = "zh"
+
+
+def cn_to_int(text: str) -> int | None:
+    """一千 → 1000, 七十 → 70, 二十五 → 25; None when it is not a plain numeral."""
+    total, section, digit = 0, 0, None
+    for ch in text:
+        if ch in CN_DIGITS:
+            digit = CN_DIGITS[ch]
+        elif ch in CN_UNITS:
+            unit = CN_UNITS[ch]
+            if unit == 10000:
+                total += (section + (digit or 0)) * unit
+                section = 0
+            else:
+                section += (digit if digit is not None else 1) * unit
+            digit = None
+        else:
+            return None
+    return total + section + (digit or 0)
+
+
+def normalise_numbers(text: str) -> str:
+    """One spelling for numbers: half-width digits and %, Chinese numerals as digits, no inner spaces."""
+    text = text.translate(str.maketrans("０１２３４５６７８９％．", "0123456789%."))
+    text = re.sub(r"百分之([零〇一二两三四五六七八九十百]+)", lambda m: f"{cn_to_int(m.group(1))}%", text)
+    text = _CN_NUMBER.sub(lambda m: _cn_or_keep(m.group(0)), text)
+    text = re.sub(r"(\d)\s+(?=[\d%亿万千百元个家项名件年月日])", r"\1", text)
+    text = re.sub(r"(\d),(?=\d{3})", r"\1", text)
+    return text
+
+
+def _cn_or_keep(s: str) -> str:
+    # single characters such as 一 in 一批 are words, not numbers
+    if len(s) < 2 and s not in "十百千":
+        return s
+    value = cn_to_int(s)
+    return str(value) if value is not None else s
+
+
+def numbers_in(text: str) -> list[str]:
+    return _NUMBER.findall(normalise_numbers(text))
+
+
+def unsupported_numbers(sentence: str, sources: list[str]) -> list[str]:
+    """Numbers in ``sentence`` that none of ``sources`` contains (after normalising)."""
+    source_numbers = set()
+    for s in sources:
+        source_numbers.update(numbers_in(s))
+    return [n for n in numbers_in(sentence) if n not in source_numbers]
+
+
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+def check_answer(answer: Answer) -> Answer:
+    """Drop sentences whose numbers are not in the clauses they cite (or cite nothing valid)."""
+    by_n = {c.n: c for c in answer.citations}
+    kept, flagged = [], list(answer.flagged)
+    for sentence in split_sentences(answer.text):
+        cited = [by_n[int(n)] for n in _MARKER.findall(sentence) if int(n) in by_n]
+        bare = _MARKER.sub("", sentence)
+        for c in answer.citations:  # the clause label itself ("…（2016—2020年）》四、（五）1") is no claim
+            bare = bare.replace(c.label, "")
+        if numbers_in(bare) and (not cited or unsupported_numbers(bare, [c.text for c in cited])):
+            flagged.append(sentence)
+            continue
+        kept.append(sentence)
+    answer.text = "".join(kept).strip()
+    answer.flagged = flagged
+    return answer
+
+
+def split_sentences(text: str) -> list[str]:
+    """Statements: one a line (the generators write one cited statement per line)."""
+    return [line + "\n" for line in text.split("\n") if line.strip()]

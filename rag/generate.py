@@ -1,0 +1,101 @@
+"""Answer generators. The default is extractive: no LLM, deterministic and fast.
+
+It picks, from the top clauses, the sentences that share the most question terms (numbers
+first when the question asks for a quantity), and composes a short answer with [n] markers.
+An English question gets an English frame around the quoted Chinese source sentence.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.cite import numbers_in
+
+SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
+QUANTITY_WORDS = re.compile(r"多少|几|比例|目标|how (much|many)|share|percent|target|what (cut|proportion)|minimum|amount",
+                            re.I)
+# a figure with its qualifier: 至少70%, 70%以上, 200亿元, 1-2项, 2017年12月底前
+FIGURE = re.compile(r"(至少|不低于|不少于|超过|突破|达到|力争达到)?"
+                    r"(\d+(?:\.\d+)?(?:[-—～~]\d+(?:\.\d+)?)?)"
+                    r"(%|％|亿元|万元|元|家|个|项|名|件|人|所|年\d+月底|年)?(以上|左右|以内|前)?")
+EN_QUALIFIER = {"至少": "At least", "不低于": "No less than", "不少于": "No fewer than", "超过": "More than",
+                "突破": "Over", "达到": "", "力争达到": "Aiming for"}
+EN_UNIT = {"亿元": "00 million yuan", "万元": "0 thousand yuan"}
+
+
+@dataclass
+class Evidence:
+    """One sentence of one retrieved clause, with how well it answers the question."""
+    rank: int  # rank of its clause in retrieval
+    node: object
+    sentence: str
+    overlap: float
+
+
+def heading_like(sentence: str) -> bool:
+    return bool(re.match(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+\s*[.．、](?!\d))", sentence))
+
+
+def sentences_of(text: str) -> list[str]:
+    return [s.strip() for s in SENTENCE.findall(text) if len(s.strip()) > 1]
+
+
+def score_sentences(question_terms: list[str], nodes: list, wants_quantity: bool) -> list[Evidence]:
+    """Every sentence of the retrieved clauses, scored by the question terms it contains."""
+    terms = set(question_terms)
+    out = []
+    for rank, node in enumerate(nodes):
+        sentences = sentences_of(node.text)
+        for i, sentence in enumerate(sentences):
+            lowered = sentence.lower()
+            hit = sum(len(t) for t in terms if t in lowered)
+            overlap = hit / max(1, sum(len(t) for t in terms))
+            if wants_quantity and numbers_in(sentence):
+                overlap += 0.15
+            overlap -= 0.02 * rank  # prefer the better-ranked clause on ties
+            if i == 0 and len(sentences) > 1 and len(sentence) <= 40 and heading_like(sentence):
+                overlap -= 0.2  # a clause's own heading restates its topic; its body answers
+            out.append(Evidence(rank, node, sentence, overlap))
+    out.sort(key=lambda e: -e.overlap)
+    return out
+
+
+def key_figure(sentence: str, question_terms: list[str]) -> str | None:
+    """The figure in a sentence nearest to the question's terms (with its qualifier)."""
+    figures = [m for m in FIGURE.finditer(sentence) if m.group(3) or m.group(1) or m.group(4)]
+    if not figures:
+        return None
+    positions = [sentence.find(t) for t in question_terms if t in sentence]
+    if not positions:
+        return figures[0].group(0)
+    return min(figures, key=lambda m: min(abs(m.start() - p) for p in positions)).group(0)
+
+
+def english_figure(figure: str) -> str:
+    m = FIGURE.fullmatch(figure)
+    if not m:
+        return figure
+    qualifier, number, unit, suffix = m.group(1) or "", m.group(2), m.group(3) or "", m.group(4) or ""
+    unit_en = {"%": "%", "％": "%"}.get(unit, "")
+    body = f"{number}{unit_en}" if unit_en else figure if not qualifier else f"{number}{unit}"
+    if suffix == "以上" and not qualifier:
+        return f"{body} or more" if unit_en else f"{figure}"
+    words = EN_QUALIFIER.get(qualifier, "")
+    return f"{words} {body}".strip() if unit_en or qualifier in EN_QUALIFIER else figure
+
+
+def compose(evidence: list[tuple[Evidence, int]], language: str, question_terms: list[str]) -> str:
+    """One line per cited statement: Chinese quotes the clause, English frames the quote."""
+    lines = []
+    for ev, n in evidence:
+        title = ev.node.metadata.get("title", "")
+        number = ev.node.metadata.get("clause_number", "")
+        sentence = ev.sentence.rstrip("；;")
+        if language == "en":
+            figure = key_figure(sentence, question_terms)
+            region = ev.node.metadata.get("region_en") or ev.node.metadata.get("region", "")
+            lead = f"{english_figure(figure)} ({region})" if figure else f"{region}"
+            lines.append(f"{lead} — “{sentence}” [{n}]")
+        else:
+            lines.append(f"根据《{title}》{number}：“{sentence}”[{n}]")
+    return "\n".join(lines)
