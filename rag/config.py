@@ -6,7 +6,7 @@ so a test or a caller can build its own without touching ``os.environ``.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -59,7 +59,6 @@ class Settings:
     server_host: str = "127.0.0.1"
     server_port: int = 7860
     auth: str = ""
-    extra: dict = field(default_factory=dict)
 
     @property
     def uses_chroma_server(self) -> bool:

@@ -20,7 +20,6 @@ FIGURE = re.compile(r"(至少|不低于|不少于|超过|突破|达到|力争达
                     r"(%|％|亿元|万元|元|家|个|项|名|件|人|所|年\d+月底|年)?(以上|左右|以内|前)?")
 EN_QUALIFIER = {"至少": "At least", "不低于": "No less than", "不少于": "No fewer than", "超过": "More than",
                 "突破": "Over", "达到": "", "力争达到": "Aiming for"}
-EN_UNIT = {"亿元": "00 million yuan", "万元": "0 thousand yuan"}
 
 
 @dataclass
