@@ -11,7 +11,7 @@ import unicodedata
 from rag.cite import Answer, Citation, check_answer, numbers_in, unsupported_numbers
 from rag.corpus import expand_english
 from rag.errors import QuestionError
-from rag.generate import QUANTITY_WORDS, Evidence, compose, score_sentences
+from rag.generate import QUANTITY_WORDS, Evidence, compose, key_figure, score_sentences
 from rag.retrieve import match_regions, tokenize
 
 # below this share of the question's terms found in the best sentence, the documents are
@@ -101,12 +101,12 @@ def answer_question(question: str, retriever, region: str | None = None, history
     groups_to_answer = [[r] for r in regions] if len(regions) > 1 else [regions]
     chosen: list[Evidence] = []
     for group in groups_to_answer:
-        nodes = [r.node for r in retriever.search(query, group, top_k=retriever.top_k)]
+        nodes = retriever.evidence(query, group, top_k=retriever.top_k)
         ranked = score_sentences(terms, nodes, wants_quantity)
-        if ranked and ranked[0].overlap >= MIN_OVERLAP:
+        if ranked and ranked[0].coverage >= MIN_OVERLAP:
             chosen.append(ranked[0])
-            if len(groups_to_answer) == 1:
-                chosen.extend(_corroborating(ranked, wants_quantity))
+            if len(groups_to_answer) == 1 and len(group) != 1:
+                chosen.extend(_corroborating(ranked, wants_quantity, terms))
 
     if not chosen:
         related = [citation_for(r.node, i) for i, r in enumerate(retriever.search(query, regions, top_k=3), 1)]
@@ -118,24 +118,44 @@ def answer_question(question: str, retriever, region: str | None = None, history
     for ev in chosen:
         citations.append(citation_for(ev.node, len(citations) + 1))
         numbered.append((ev, citations[-1].n))
-    text = compose(numbered, language, terms)
+    answer = check_answer(Answer(compose(numbered, language, terms), citations, False,
+                                 question=question, language=language))
+    # a figure the question takes for granted that no cited clause states (a false premise);
+    # added after the check, which would drop it: it is a correction, not a claim
     wrong = unsupported_numbers(_strip_years(question), [c.text for c in citations])
     if wrong:
-        text += "\n" + PREMISE[language].format(wrong="、".join(wrong))
-    answer = Answer(text, citations, False, question=question, language=language)
-    return check_answer(answer)
+        answer.text += "\n" + PREMISE[language].format(wrong="、".join(wrong))
+    return answer
 
 
-def _corroborating(ranked: list[Evidence], wants_quantity: bool) -> list[Evidence]:
-    """The best sentence of another document that says nearly as much (e.g. 成德绵's 70%以上)."""
+def _corroborating(ranked: list[Evidence], wants_quantity: bool, terms: list[str],
+                   ratio: float = 0.5, most: int = 2) -> list[Evidence]:
+    """The best sentences of other documents that say nearly as much as the best one
+    (成德绵's 70%以上 beside 阿坝州's 至少70%): one a document, at most ``most``.
+
+    For a quantity question the other sentence must state a figure of the same kind
+    (a percentage beside a percentage, 亿元 beside 亿元).
+    """
     best = ranked[0]
+    unit = _unit(key_figure(best.sentence, terms)) if wants_quantity else None
+    docs, out = {best.node.metadata.get("doc_id")}, []
     for ev in ranked[1:]:
-        if ev.node.metadata.get("doc_id") == best.node.metadata.get("doc_id"):
+        doc = ev.node.metadata.get("doc_id")
+        if doc in docs or ev.coverage < max(MIN_OVERLAP, best.coverage * ratio):
             continue
-        if ev.overlap >= best.overlap * 0.7 and (not wants_quantity or numbers_in(ev.sentence)):
-            return [ev]
-        break
-    return []
+        if wants_quantity:
+            figure = key_figure(ev.sentence, terms)
+            if not figure or _unit(figure) != unit:
+                continue
+        docs.add(doc)
+        out.append(ev)
+        if len(out) == most:
+            break
+    return out
+
+
+def _unit(figure: str | None) -> str:
+    return re.sub(r"[\d.\-—～~\s]|至少|不低于|不少于|超过|突破|达到|力争|以上|左右|以内|前", "", figure or "")
 
 
 def _question_terms(query: str, language: str, groups: dict, glossary: dict) -> list[str]:

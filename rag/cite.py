@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 _CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万]+")
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?%?")  # 30% and 30 are different claims
 
 
 @dataclass
@@ -45,6 +45,15 @@ class Answer:
     flagged: list[str] = field(default_factory=list)  # sentences dropped by the number check
     question: str = ""
     language: str = "zh"
+
+    def as_dict(self, latency_ms: float | None = None) -> dict:
+        """The record `rag ask --json`, the batch interface and the /ask endpoint share."""
+        record = {"question": self.question, "answer": self.text, "abstained": self.abstained,
+                  "language": self.language, "citations": [c.as_dict() for c in self.citations],
+                  "related": [c.as_dict() for c in self.related], "flagged": self.flagged}
+        if latency_ms is not None:
+            record["latency_ms"] = round(latency_ms, 1)
+        return record
 
 
 def cn_to_int(text: str) -> int | None:

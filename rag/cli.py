@@ -9,7 +9,7 @@ import json
 import sys
 from pathlib import Path
 
-from rag.config import get_settings
+from rag.config import PROJECT_ROOT, get_settings
 from rag.errors import RagError
 
 
@@ -73,6 +73,114 @@ def _cmd_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_answer(record: dict) -> None:
+    print(record["answer"])
+    if record["citations"]:
+        print("\n来源 / Sources:")
+        for c in record["citations"]:
+            print(f"  [{c['n']}] {c['label']}（{c['region']}）")
+    if record["related"]:
+        print("\n相关条款（仅供参考，未作引用）/ Related clauses (not cited):")
+        for c in record["related"]:
+            print(f"  - {c['label']}（{c['region']}）")
+
+
+def _timed_answer(question: str, region: str | None, history: list | None = None) -> dict:
+    import time
+
+    from rag.pipeline import answer
+
+    started = time.perf_counter()
+    result = answer(question, region=region, history=history)
+    return result.as_dict((time.perf_counter() - started) * 1000)
+
+
+def _cmd_ask(args: argparse.Namespace) -> int:
+    if args.batch:
+        return _ask_batch(args)
+    if args.question is None:
+        raise RagError("give a question, or --batch FILE.jsonl")
+    record = _timed_answer(args.question, args.region)
+    if args.json:
+        print(json.dumps(record, ensure_ascii=False))
+    else:
+        _print_answer(record)
+    return 0
+
+
+def _ask_batch(args: argparse.Namespace) -> int:
+    """One JSON object a line in, one a line out; models load once. A bad line gets an
+    ``error`` record and the rest go on; the exit status is 1 when any line failed."""
+    from rag.errors import QuestionError
+
+    source = sys.stdin if args.batch == "-" else _open_text(args.batch)
+    failed = 0
+    with source:
+        for n, line in enumerate(source, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                if not isinstance(item, dict) or not isinstance(item.get("question"), str):
+                    raise QuestionError("each line must be a JSON object with a string `question`")
+                record = _timed_answer(item["question"], item.get("region") or args.region, item.get("history"))
+            except json.JSONDecodeError as exc:
+                failed += 1
+                record = {"line": n, "error": f"not valid JSON ({exc.msg})"}
+            except QuestionError as exc:
+                failed += 1
+                record = {"line": n, "question": item.get("question") if isinstance(item, dict) else None,
+                          "error": str(exc)}
+            print(json.dumps(record, ensure_ascii=False), flush=True)
+    return 1 if failed else 0
+
+
+def _open_text(path: str):
+    try:
+        return open(path, encoding="utf-8")
+    except OSError as exc:
+        raise RagError(f"cannot read {path}: {exc.strerror}") from exc
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from rag.evaluate import below_thresholds, evaluate, load_set, load_thresholds, write_report
+    from rag.pipeline import answer, make_retriever
+
+    settings = get_settings()
+    items = load_set(Path(args.set))
+    retriever = make_retriever(settings)
+    report = evaluate(items, retriever, lambda q: answer(q, settings=settings).as_dict(),
+                      progress=not args.json)
+    if args.compare:
+        from rag.baselines import compare
+
+        report.metrics["baselines"] = compare(items, settings, report.metrics, progress=not args.json)
+    if args.report:
+        path = write_report(report, Path(args.report), f"Eval: {Path(args.set).name}")
+        print(f"report: {path}", file=sys.stderr)
+    failures = below_thresholds(report.metrics, load_thresholds(Path(args.thresholds))) if args.thresholds else []
+    if args.json:
+        print(json.dumps(report.metrics, ensure_ascii=False))
+    else:
+        _print_metrics(report)
+    for line in failures:
+        print(f"below threshold: {line}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _print_metrics(report) -> None:
+    m = report.metrics
+    for key, value in m.items():
+        if isinstance(value, dict):
+            print(f"{key}:")
+            for k, v in value.items():
+                print(f"  {k:28} {v}")
+        else:
+            print(f"{key:30} {value}")
+    for r in report.failures():
+        print(f"FAIL {r.item['id']}: {r.item['question']}\n     → {r.answer['answer'][:160]!r}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rag", description="Cited QA over policy documents")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -90,6 +198,25 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("remove", help="remove one document from the index")
     p.add_argument("doc", help="document id")
     p.set_defaults(func=_cmd_remove)
+
+    p = sub.add_parser("ask", help="answer a question with citations")
+    p.add_argument("question", nargs="?", help="the question, Chinese or English")
+    p.add_argument("--region", help="only this region's documents (e.g. 甘肃省, Gansu)")
+    p.add_argument("--json", action="store_true", help="print the answer as one JSON object")
+    p.add_argument("--batch", metavar="FILE.jsonl",
+                   help="answer every line ({\"question\": …}) of a JSONL file ('-' = stdin); JSON out")
+    p.set_defaults(func=_cmd_ask)
+
+    p = sub.add_parser("eval", help="measure retrieval and answers on a question-answer set")
+    p.add_argument("--set", default=str(PROJECT_ROOT / "eval" / "qa.jsonl"),
+                   help="the question-answer set (JSONL)")
+    p.add_argument("--thresholds", default=str(PROJECT_ROOT / "eval" / "thresholds.toml"),
+                   help="minimum metrics; exit 1 below them ('' = no gate)")
+    p.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    p.add_argument("--report", metavar="DIR", help="write report.md and accuracy.png there")
+    p.add_argument("--compare", action="store_true",
+                   help="also run the baselines (SentenceSplitter 512, BM25 only, vector only)")
+    p.set_defaults(func=_cmd_eval)
     return parser
 
 

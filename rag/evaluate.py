@@ -1,21 +1,40 @@
-"""Evaluation over a question-answer set (eval/qa.jsonl): retrieval and answer metrics."""
+"""Evaluation over a question-answer set (eval/qa.jsonl): retrieval, answers, abstention, speed.
+
+An item passes when the answer contains one string of every ``must`` group (after number
+normalisation) and cites at least one clause; an ``unanswerable`` item passes when the answer
+abstains. The gate (``rag eval``) fails when a metric is below ``eval/thresholds.toml``.
+"""
 from __future__ import annotations
 
 import json
+import statistics
+import time
+import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
+from rag.cite import normalise_numbers
 from rag.errors import RagError
+
+UNANSWERABLE = "unanswerable"
 
 
 def load_set(path: Path) -> list[dict]:
     items = []
-    with Path(path).open(encoding="utf-8") as fh:
+    try:
+        fh = Path(path).open(encoding="utf-8")
+    except OSError as exc:
+        raise RagError(f"cannot read the eval set {path}: {exc.strerror}") from exc
+    with fh:
         for n, line in enumerate(fh, 1):
             if line.strip():
                 try:
                     items.append(json.loads(line))
                 except json.JSONDecodeError as exc:
                     raise RagError(f"{path}:{n}: not valid JSON ({exc.msg})") from exc
+    if not items:
+        raise RagError(f"the eval set {path} is empty")
     return items
 
 
@@ -28,6 +47,7 @@ def retrieval_metrics(retriever, items: list[dict], mode: str = "hybrid", k: int
     from rag.pipeline import question_regions
 
     hit1 = hitk = rr = 0.0
+    items = [i for i in items if i["type"] != UNANSWERABLE]
     for item in items:
         regions = question_regions(item["question"], retriever).regions
         results = retriever.search(item["question"], regions, top_k=k, mode=mode)
@@ -37,4 +57,156 @@ def retrieval_metrics(retriever, items: list[dict], mode: str = "hybrid", k: int
             hitk += 1
             rr += 1.0 / (ranks[0] + 1)
     n = max(len(items), 1)
-    return {"hit@1": hit1 / n, f"hit@{k}": hitk / n, "mrr": rr / n, "n": len(items)}
+    return {"hit@1": hit1 / n, f"hit@{k}": hitk / n, "mrr": rr / n}
+
+
+def matches(text: str, must: list[list[str]]) -> bool:
+    """One string of every group is in the text (numbers normalised, case ignored)."""
+    norm = normalise_numbers(text).lower()
+    return all(any(normalise_numbers(s).lower() in norm for s in group) for group in must)
+
+
+@dataclass
+class ItemResult:
+    item: dict
+    answer: dict
+    latency_ms: float
+    passed: bool
+    supported_citations: int = 0
+
+
+@dataclass
+class Report:
+    metrics: dict
+    results: list[ItemResult] = field(default_factory=list)
+
+    def failures(self) -> list[ItemResult]:
+        return [r for r in self.results if not r.passed]
+
+
+def judge(item: dict, answer: dict) -> tuple[bool, int]:
+    """(passed, number of cited clauses that hold a must string)."""
+    if item["type"] == UNANSWERABLE:
+        return answer["abstained"], 0
+    cited = answer["citations"]
+    supported = sum(1 for c in cited if any(matches(c["text"], [g]) for g in item["must"]))
+    passed = not answer["abstained"] and bool(cited) and matches(answer["answer"], item["must"])
+    return passed, supported
+
+
+def run_answers(items: list[dict], ask: Callable[[str], dict], progress: bool = False) -> list[ItemResult]:
+    from tqdm import tqdm
+
+    out = []
+    for item in tqdm(items, desc="eval", unit="q", disable=not progress, leave=False):
+        started = time.perf_counter()
+        answer = ask(item["question"])
+        latency = (time.perf_counter() - started) * 1000
+        passed, supported = judge(item, answer)
+        out.append(ItemResult(item, answer, latency, passed, supported))
+    return out
+
+
+def _share(values: list[bool]) -> float | None:
+    return round(sum(values) / len(values), 4) if values else None
+
+
+def answer_metrics(results: list[ItemResult]) -> dict:
+    answerable = [r for r in results if r.item["type"] != UNANSWERABLE]
+    metrics: dict = {"n": len(results), "answerable": len(answerable)}
+    metrics["accuracy"] = _share([r.passed for r in answerable])
+    for lang in sorted({r.item["lang"] for r in results}):
+        metrics[f"accuracy_{lang}"] = _share([r.passed for r in answerable if r.item["lang"] == lang])
+    metrics["by_type"] = {t: _share([r.passed for r in results if r.item["type"] == t])
+                          for t in sorted({r.item["type"] for r in results})}
+    metrics["by_type_lang"] = {f"{t}/{lang}": _share(v) for (t, lang), v in sorted(_group(results).items())}
+    cited = sum(len(r.answer["citations"]) for r in answerable)
+    metrics["citation_precision"] = round(sum(r.supported_citations for r in answerable) / cited, 4) if cited else None
+    predicted = [r for r in results if r.answer["abstained"]]
+    actual = [r for r in results if r.item["type"] == UNANSWERABLE]
+    true_pos = sum(1 for r in predicted if r.item["type"] == UNANSWERABLE)
+    metrics["abstention_precision"] = round(true_pos / len(predicted), 4) if predicted else None
+    metrics["abstention_recall"] = round(true_pos / len(actual), 4) if actual else None
+    latencies = sorted(r.latency_ms for r in results)
+    metrics["latency_p50_ms"] = round(statistics.median(latencies), 1)
+    metrics["latency_p95_ms"] = round(latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))], 1)
+    return metrics
+
+
+def _group(results: list[ItemResult]) -> dict:
+    groups: dict = {}
+    for r in results:
+        groups.setdefault((r.item["type"], r.item["lang"]), []).append(r.passed)
+    return groups
+
+
+def evaluate(items: list[dict], retriever, ask: Callable[[str], dict], progress: bool = False,
+             mode: str = "hybrid") -> Report:
+    results = run_answers(items, ask, progress)
+    metrics = retrieval_metrics(retriever, items, mode=mode) if retriever is not None else {}
+    metrics.update(answer_metrics(results))
+    return Report(metrics, results)
+
+
+def load_thresholds(path: Path) -> dict[str, float]:
+    try:
+        with Path(path).open("rb") as fh:
+            data = tomllib.load(fh)
+    except OSError as exc:
+        raise RagError(f"cannot read thresholds {path}: {exc.strerror}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise RagError(f"{path}: {exc}") from exc
+    return {k: float(v) for k, v in data.get("minimum", {}).items()}
+
+
+def below_thresholds(metrics: dict, thresholds: dict[str, float]) -> list[str]:
+    """Human-readable failures: a metric under its minimum, or missing."""
+    out = []
+    for name, minimum in thresholds.items():
+        value = metrics.get(name)
+        if value is None or value < minimum:
+            out.append(f"{name} = {value} < {minimum}")
+    return out
+
+
+def write_report(report: Report, directory: Path, title: str = "Eval report") -> Path:
+    """Markdown with the metrics and every failure, plus a PNG of accuracy by type and language."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    m = report.metrics
+    groups = _group(report.results)
+    types = sorted({t for t, _ in groups})
+    langs = sorted({lang for _, lang in groups})
+    fig, ax = plt.subplots(figsize=(8, 4))
+    width = 0.8 / max(1, len(langs))
+    for i, lang in enumerate(langs):
+        values = [(_share(groups.get((t, lang), [])) or 0.0) for t in types]
+        ax.bar([x + i * width for x in range(len(types))], values, width, label=lang)
+    ax.set_xticks([x + width * (len(langs) - 1) / 2 for x in range(len(types))], types, rotation=20)
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("share passed")
+    ax.set_title("Answer accuracy by question type and language")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(directory / "accuracy.png", dpi=110)
+    plt.close(fig)
+
+    lines = [f"# {title}", "", "| metric | value |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in m.items() if not isinstance(v, dict)]
+    lines += ["", "## By type and language", "", "| type/lang | accuracy |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in m["by_type_lang"].items()]
+    lines += ["", "![accuracy by type and language](accuracy.png)", "", "## Failures", ""]
+    for r in report.failures():
+        lines.append(f"- **{r.item['id']}** ({r.item['type']}, {r.item['lang']}) {r.item['question']}")
+        lines.append(f"  - expected: {r.item.get('must')}; abstained: {r.answer['abstained']}")
+        lines.append("  - answer: " + r.answer["answer"].replace("\n", " / ")[:400])
+    if not report.failures():
+        lines.append("None.")
+    path = directory / "report.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

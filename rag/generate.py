@@ -28,7 +28,8 @@ class Evidence:
     rank: int  # rank of its clause in retrieval
     node: object
     sentence: str
-    overlap: float
+    overlap: float  # ranking score: coverage plus bonuses and penalties
+    coverage: float = 0.0  # share of the question's terms (by length) the sentence contains
 
 
 def heading_like(sentence: str) -> bool:
@@ -48,13 +49,14 @@ def score_sentences(question_terms: list[str], nodes: list, wants_quantity: bool
         for i, sentence in enumerate(sentences):
             lowered = sentence.lower()
             hit = sum(len(t) for t in terms if t in lowered)
-            overlap = hit / max(1, sum(len(t) for t in terms))
+            coverage = hit / max(1, sum(len(t) for t in terms))
+            overlap = coverage
             if wants_quantity and numbers_in(sentence):
                 overlap += 0.15
             overlap -= 0.02 * rank  # prefer the better-ranked clause on ties
             if i == 0 and len(sentences) > 1 and len(sentence) <= 40 and heading_like(sentence):
                 overlap -= 0.2  # a clause's own heading restates its topic; its body answers
-            out.append(Evidence(rank, node, sentence, overlap))
+            out.append(Evidence(rank, node, sentence, overlap, coverage))
     out.sort(key=lambda e: -e.overlap)
     return out
 

@@ -97,6 +97,7 @@ class HybridRetriever(BaseRetriever):
         self.glossary = glossary or {}
         self.store, self.embedder = store, embedder
         self.top_k, self.candidates = top_k, candidates
+        self._last_query: tuple[str | None, list[float] | None] = (None, None)
         self.refresh()
 
     def refresh(self) -> None:
@@ -131,7 +132,10 @@ class HybridRetriever(BaseRetriever):
         return [(self.nodes[i].node_id, float(scores[i])) for i in order if scores[i] > 0]
 
     def vector_ranking(self, question: str, regions: list[str]) -> list[tuple[str, float]]:
-        vector = self.embedder.get_query_embedding(question)
+        last, vector = self._last_query  # one tuple: safe to share between request threads
+        if last != question:
+            vector = self.embedder.get_query_embedding(question)
+            self._last_query = (question, vector)
         hits = self.store.search(vector, self.candidates, regions)
         return [(node.node_id, float(score)) for node, score in hits]
 
@@ -152,6 +156,27 @@ class HybridRetriever(BaseRetriever):
                 fused[node_id] = fused.get(node_id, 0.0) + 1.0 / (RRF_K + rank + 1)
         best = sorted(fused.items(), key=lambda kv: -kv[1])[: top_k or self.top_k]
         return [NodeWithScore(node=self.by_id[i], score=s) for i, s in best if i in self.by_id]
+
+
+    def evidence(self, question: str, regions: list[str] | None = None, top_k: int | None = None,
+                 head: int = 3) -> list[TextNode]:
+        """Clauses for the answerer to read: the fused top-k plus the head of each ranking.
+
+        Rank fusion can bury a clause that one signal ranks near the top and the other misses
+        (a long clause that BM25 finds but the vector does not); the answerer scores
+        sentences itself, so it reads those too.
+        """
+        regions = list(regions or [])
+        nodes = [r.node for r in self.search(question, regions, top_k)]
+        seen = {n.node_id for n in nodes}
+        rankings = [self.bm25_ranking(question, regions)[:head],
+                    self.vector_ranking(question, regions)[:head]]
+        for ranking in rankings:
+            for node_id, _ in ranking:
+                if node_id not in seen and node_id in self.by_id:
+                    seen.add(node_id)
+                    nodes.append(self.by_id[node_id])
+        return nodes
 
 
 def _search_text(node: TextNode) -> str:

@@ -1,0 +1,45 @@
+"""The eval set itself: well-formed, and every expected string really is in the corpus."""
+from __future__ import annotations
+
+import pytest
+
+from rag.chunking import ClauseNodeParser, token_counter
+from rag.cite import normalise_numbers
+from rag.config import PROJECT_ROOT
+from rag.evaluate import UNANSWERABLE, load_set, matches
+
+QA = load_set(PROJECT_ROOT / "eval" / "qa.jsonl")
+TYPES = {"numeric", "department", "deadline", "region", "comparison", "eligibility", UNANSWERABLE, "false_premise"}
+
+
+@pytest.fixture(scope="module")
+def chunks_by_doc(corpus_docs):
+    parser, count = ClauseNodeParser(), token_counter()
+    return {doc.node_id: [n.text for n in parser.clause_nodes(doc, count)] for doc in corpus_docs.values()}
+
+
+def test_set_size_languages_and_types():
+    assert len(QA) >= 80
+    assert sum(1 for i in QA if i["lang"] == "en") >= 30
+    assert len({i["id"] for i in QA}) == len(QA), "ids must be unique"
+    assert {i["type"] for i in QA} == TYPES
+    for item in QA:
+        assert set(item) >= {"id", "lang", "question", "must", "source_doc", "clause", "type"}, item["id"]
+
+
+@pytest.mark.parametrize("item", [i for i in QA if i["type"] != UNANSWERABLE], ids=lambda i: i["id"])
+def test_gold_clause_and_expected_strings_are_in_the_corpus(item, chunks_by_doc):
+    gold = [t for t in chunks_by_doc[item["source_doc"]] if item["clause"] in t]
+    assert gold, f"{item['id']}: clause not found in {item['source_doc']}"
+    everything = "\n".join(t for texts in chunks_by_doc.values() for t in texts)
+    assert item["must"] and all(item["must"])
+    for group in item["must"]:
+        assert any(s and normalise_numbers(s) in normalise_numbers(everything) for s in group), \
+            f"{item['id']}: none of {group} is in the corpus"
+    if item["type"] != "comparison":  # a comparison's other parts live in other documents
+        assert any(matches(t, item["must"]) for t in gold), f"{item['id']}: the gold clause lacks {item['must']}"
+
+
+@pytest.mark.parametrize("item", [i for i in QA if i["type"] == UNANSWERABLE], ids=lambda i: i["id"])
+def test_unanswerable_items_expect_nothing(item):
+    assert item["must"] == [] and item["clause"] == "" and item["source_doc"] == ""
