@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 
 from rag.cite import Answer, Citation, check_answer, numbers_in, unsupported_numbers
 from rag.corpus import expand_english
 from rag.errors import QuestionError
-from rag.generate import QUANTITY_WORDS, Evidence, compose, key_figure, score_sentences
-from rag.retrieve import match_regions, tokenize
+from rag.generate import (QUANTITY_WORDS, Evidence, compose, intents_of, key_figure, score_sentences,
+                          sentences_of)
+from rag.retrieve import STOPWORDS, match_regions, tokenize
 
 # below this share of the question's terms found in the best sentence, the documents are
 # taken not to answer the question (measured on eval/qa.jsonl, see README)
@@ -28,6 +30,14 @@ PLACE_NOT_COVERED = {
     "zh": "文件未涉及{places}：本库只收录{regions}的文件。",
     "en": "The documents don't cover {places}: the collection holds policies of {regions} only.",
 }
+CONCEPT_NOT_COVERED = {
+    "zh": "文件未涉及这一问题：现有文件中没有出现“{terms}”的相关规定。以下条款可能相关，仅供参考。",
+    "en": "The documents don't cover this: none of them mentions {terms}. "
+          "Related clauses are listed below for reference, not as an answer.",
+}
+# a question whose content words are mostly absent from every document asks about something
+# the documents do not cover (a tax rate, a rent subsidy), however well its other words match
+MAX_UNKNOWN_SHARE = 0.3
 PREMISE = {
     "zh": "注意：文件中没有“{wrong}”这一数字，原文规定见上。",
     "en": "Note: the documents do not state {wrong}; the source says otherwise (quoted above).",
@@ -79,6 +89,12 @@ def citation_for(node, n: int) -> Citation:
                     text=node.text)
 
 
+def _jieba():
+    from rag.retrieve import _jieba as quiet_jieba
+
+    return quiet_jieba()
+
+
 def answer_question(question: str, retriever, region: str | None = None, history: list | None = None,
                     max_chars: int = 2000) -> Answer:
     question = clean_question(question, max_chars)
@@ -88,7 +104,7 @@ def answer_question(question: str, retriever, region: str | None = None, history
     if region:
         regions = match_regions(region, groups).regions or [region]
     found = match_regions(query, groups, retriever.vocabulary)
-    terms = _question_terms(query, language, groups, retriever.glossary)
+    basis, terms = _question_terms(query, language, groups, retriever.glossary)
     wants_quantity = bool(QUANTITY_WORDS.search(query))
     all_regions = "、".join(sorted({r for v in groups.values() for r in v}))
 
@@ -98,13 +114,19 @@ def answer_question(question: str, retriever, region: str | None = None, history
         text = PLACE_NOT_COVERED[language].format(places=places, regions=all_regions)
         return Answer(text, [], True, related, question=question, language=language)
 
+    missing = unknown_concepts(basis, retriever.vocabulary, retriever.corpus_text, set(groups))
+    if missing:
+        related = [citation_for(r.node, i) for i, r in enumerate(retriever.search(query, regions, top_k=3), 1)]
+        text = CONCEPT_NOT_COVERED[language].format(terms="、".join(missing))
+        return Answer(text, [], True, related, question=question, language=language)
+
     groups_to_answer = [[r] for r in regions] if len(regions) > 1 else [regions]
     chosen: list[Evidence] = []
     for group in groups_to_answer:
         nodes = retriever.evidence(query, group, top_k=retriever.top_k)
-        ranked = score_sentences(terms, nodes, wants_quantity)
+        ranked = score_sentences(terms, nodes, wants_quantity, intents_of(query), basis)
         if ranked and ranked[0].coverage >= MIN_OVERLAP:
-            chosen.append(ranked[0])
+            chosen.append(_complete(ranked[0], intents_of(query), retriever.parts_of(ranked[0].node)))
             if len(groups_to_answer) == 1 and len(group) != 1:
                 chosen.extend(_corroborating(ranked, wants_quantity, terms))
 
@@ -154,17 +176,62 @@ def _corroborating(ranked: list[Evidence], wants_quantity: bool, terms: list[str
     return out
 
 
+def _complete(ev: Evidence, intents: list, parts: list | None = None) -> Evidence:
+    """When the question asks who or when and the chosen sentence names the topic but not the
+    department or date, add the sentence of the same clause that does (e.g. the clause's
+    closing "（省科技厅牵头，…）"), looking in every part of a clause split for length."""
+    missing = [p for p in intents if not p.search(ev.sentence)]
+    if not missing:
+        return ev
+    for node in parts or [ev.node]:
+        for sentence in sentences_of(node.text, node.metadata.get("kind", "")):
+            if sentence != ev.sentence and all(p.search(sentence) for p in missing):
+                return replace(ev, sentence=f"{ev.sentence.rstrip('；;')}……{sentence}")
+    return ev
+
+
 def _unit(figure: str | None) -> str:
     return re.sub(r"[\d.\-—～~\s]|至少|不低于|不少于|超过|突破|达到|力争|以上|左右|以内|前", "", figure or "")
 
 
-def _question_terms(query: str, language: str, groups: dict, glossary: dict) -> list[str]:
-    """Terms that say what is asked: region names (handled by the filter), numbers and
-    question words left out; an English question is represented by its Chinese expansion."""
+def _question_terms(query: str, language: str, groups: dict, glossary: dict) -> tuple[str, list[str]]:
+    """(basis, terms): the terms that say what is asked, and the text they come from.
+
+    Region names (handled by the filter), numbers and question words are left out; an
+    English question is represented by its Chinese expansion."""
     text = expand_english(query, glossary) if language == "en" else query
     names = set(groups)
-    return [t for t in tokenize(text) if t not in names and not t.isdigit()
-            and t not in ("为什么", "只", "给", "分别", "哪个", "什么时候", "何时")]
+    terms = [t for t in tokenize(text) if t not in names and not t.isdigit()
+             and t not in ("为什么", "只", "给", "分别", "哪个", "什么时候", "何时")]
+    return text, terms
+
+
+def unknown_concepts(basis: str, vocabulary: set[str], corpus_text: str, names: set[str]) -> list[str]:
+    """The question's content words that appear nowhere in the indexed clauses, when they make
+    up at least MAX_UNKNOWN_SHARE of the question's content (by characters); else [].
+
+    Content words are jieba's nouns, verbs, adjectives and set phrases (not numerals, measure
+    words, particles or place names, which the region check handles). A word is known when it
+    is a search token of some clause or occurs in the clause text at all (jieba cuts a question
+    differently from a clause).
+    """
+    import jieba.posseg as pseg
+
+    _jieba()  # quiet jieba before its first use
+    words = [p.word for p in pseg.cut(basis.lower())
+             if len(p.word) >= 2 and not p.word.isascii() and p.flag.startswith(CONTENT_FLAGS)
+             and p.flag not in ("ns", "nr") and p.word not in STOPWORDS and p.word not in names
+             and p.word not in QUESTION_WORDS]
+    missing = [w for w in words if w not in vocabulary and w not in corpus_text]
+    total = sum(len(w) for w in words)
+    if total and sum(len(w) for w in missing) / total >= MAX_UNKNOWN_SHARE:
+        return missing
+    return []
+
+
+CONTENT_FLAGS = ("n", "v", "a", "b", "l", "j", "i")
+QUESTION_WORDS = set("为什么 哪个 哪些 哪里 哪年 什么 多少 怎么 怎样 如何 是否 能否 可否 有没有 分别 "
+                     "请问 我们 我们是 他们 享受 得到 拿到 获得 能够 应该 需要 何时 什么时候".split())
 
 
 def _strip_years(text: str) -> str:

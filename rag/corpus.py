@@ -148,7 +148,9 @@ def expand_english(question: str, glossary: dict[str, list[str]]) -> str:
         return ""
     terms: list[str] = []
     for phrase in sorted(glossary, key=len, reverse=True):
-        if re.search(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])", lowered):
-            lowered = lowered.replace(phrase, " ")
+        # the phrase or a simple inflection of it (patents, applied, training)
+        pattern = rf"(?<![a-z]){re.escape(phrase)}(?:s|es|d|ed|ing)?(?![a-z])"
+        if re.search(pattern, lowered):
+            lowered = re.sub(pattern, " ", lowered)
             terms.extend(t for t in glossary[phrase] if t not in terms)
     return " ".join(terms)

@@ -36,22 +36,65 @@ def heading_like(sentence: str) -> bool:
     return bool(re.match(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+\s*[.．、](?!\d))", sentence))
 
 
-def sentences_of(text: str) -> list[str]:
+QUANTITY_BONUS = 0.15  # a "how many" question is answered by a sentence with a figure
+
+# What kind of answer a question wants, and how a sentence that gives it looks.
+# A sentence of the wanted kind gets a bonus when sentences are ranked.
+INTENTS = {
+    "department": (re.compile(r"哪个部门|哪些部门|什么部门|哪个单位|哪些单位|牵头|责任单位|责任部门|负责|"
+                              r"\bwho\b|which (department|agency|bureau|body|unit|office)|responsible|\bleads?\b", re.I),
+                   re.compile(r"责任单位|责任部门|牵头|[省市州县][\u4e00-\u9fff]{1,10}?(厅|局|委|办|院)")),
+    "deadline": (re.compile(r"什么时候|何时|哪年|期限|时间|\bwhen\b|deadline|by what date", re.I),
+                 re.compile(r"\d{4}年(\d{1,2}月)?(底|前|启动)|月底|日前|时间进度|时间安排")),
+}
+
+
+def sentences_of(text: str, kind: str = "") -> list[str]:
+    """The units an answer quotes: sentences, or a whole annex-table row (its cells belong together)."""
+    if kind == "table_row":
+        return [text.strip()]
     return [s.strip() for s in SENTENCE.findall(text) if len(s.strip()) > 1]
 
 
-def score_sentences(question_terms: list[str], nodes: list, wants_quantity: bool) -> list[Evidence]:
-    """Every sentence of the retrieved clauses, scored by the question terms it contains."""
-    terms = set(question_terms)
+def intents_of(question: str) -> list[re.Pattern]:
+    return [sentence for asks, sentence in INTENTS.values() if asks.search(question)]
+
+
+def term_spans(basis: str, terms: list[str]) -> dict[str, set[int]]:
+    """The characters of the question each term stands for (every occurrence)."""
+    lowered = basis.lower()
+    spans: dict[str, set[int]] = {}
+    for term in set(terms):
+        chars: set[int] = set()
+        for m in re.finditer(re.escape(term), lowered):
+            chars.update(range(m.start(), m.end()))
+        spans[term] = chars or {-hash(term)}  # a term not spelled in the basis still counts once
+    return spans
+
+
+def score_sentences(question_terms: list[str], nodes: list, wants_quantity: bool,
+                    intents: list[re.Pattern] | None = None, basis: str = "") -> list[Evidence]:
+    """Every sentence of the retrieved clauses, scored by the share of the question it covers.
+
+    Coverage counts question characters, not terms: jieba's search mode yields 科技成果 and
+    also 科技 and 成果, and a sentence should not score twice for one word.
+    """
+    spans = term_spans(basis or " ".join(question_terms), question_terms)
+    total = len(set().union(*spans.values())) if spans else 0
     out = []
     for rank, node in enumerate(nodes):
-        sentences = sentences_of(node.text)
+        sentences = sentences_of(node.text, node.metadata.get("kind", ""))
         for i, sentence in enumerate(sentences):
             lowered = sentence.lower()
-            hit = sum(len(t) for t in terms if t in lowered)
-            coverage = hit / max(1, sum(len(t) for t in terms))
+            covered: set[int] = set()
+            for term, chars in spans.items():
+                if term in lowered:
+                    covered |= chars
+            coverage = len(covered) / max(1, total)
             overlap = coverage
             if wants_quantity and numbers_in(sentence):
+                overlap += QUANTITY_BONUS
+            if any(p.search(sentence) for p in intents or []):
                 overlap += 0.15
             overlap -= 0.02 * rank  # prefer the better-ranked clause on ties
             if i == 0 and len(sentences) > 1 and len(sentence) <= 40 and heading_like(sentence):

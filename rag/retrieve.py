@@ -110,6 +110,7 @@ class HybridRetriever(BaseRetriever):
         self.by_id = {n.node_id: n for n in self.nodes}
         corpus = [tokenize(_search_text(n)) for n in self.nodes]
         self.vocabulary = {t for doc in corpus for t in doc}
+        self.corpus_text = "\n".join(n.text.lower() for n in self.nodes)
         self.bm25 = bm25s.BM25()
         if self.nodes:
             self.bm25.index(corpus, show_progress=False)
@@ -157,6 +158,15 @@ class HybridRetriever(BaseRetriever):
         best = sorted(fused.items(), key=lambda kv: -kv[1])[: top_k or self.top_k]
         return [NodeWithScore(node=self.by_id[i], score=s) for i, s in best if i in self.by_id]
 
+
+    def parts_of(self, node: TextNode) -> list[TextNode]:
+        """Every searchable part of the clause ``node`` belongs to (one, unless split for length)."""
+        m = node.metadata
+        if m.get("parts", 1) <= 1:
+            return [node]
+        key = (m.get("doc_id"), m.get("clause_path"))
+        parts = [n for n in self.nodes if (n.metadata.get("doc_id"), n.metadata.get("clause_path")) == key]
+        return sorted(parts, key=lambda n: n.metadata.get("part", 1))
 
     def evidence(self, question: str, regions: list[str] | None = None, top_k: int | None = None,
                  head: int = 3) -> list[TextNode]:

@@ -24,8 +24,7 @@ def test_statement_with_a_number_not_in_its_cited_clause_is_dropped():
 @pytest.mark.slow
 @pytest.mark.parametrize("question", [
     "what share of income goes to the inventor?",
-    pytest.param("科技成果转化收益给成果完成人的比例是多少？", marks=pytest.mark.xfail(
-        strict=True, reason="issue 3 open: the Chinese form does not yet add the 成德绵 item-8 citation")),
+    "科技成果转化收益给成果完成人的比例是多少？",
 ])
 def test_inventor_share_is_at_least_70_percent_citing_aba_and_chengdemian(indexed_settings, question):
     from rag.pipeline import answer
@@ -50,7 +49,6 @@ def test_question_about_a_region_outside_the_corpus_abstains_with_related_clause
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="issue 3 open: the premise note is not yet added when retrieval picks the clause")
 def test_false_premise_is_corrected_from_the_source(indexed_settings):
     from rag.pipeline import answer
 
