@@ -162,7 +162,12 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.metrics, ensure_ascii=False))
     else:
+        baselines = report.metrics.pop("baselines", None)
         _print_metrics(report)
+        if baselines:
+            from rag.baselines import markdown_table
+
+            print("\nBaselines (same set, same answerer, same run):\n" + markdown_table(baselines))
     for line in failures:
         print(f"below threshold: {line}", file=sys.stderr)
     return 1 if failures else 0

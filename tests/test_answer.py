@@ -71,3 +71,32 @@ def test_empty_or_overlong_question_is_a_clear_error(bad):
 
     with pytest.raises(QuestionError):
         clean_question(bad, 2000)
+
+
+@pytest.mark.slow
+def test_comparison_answers_each_region_with_its_own_citation(indexed_settings):
+    from rag.pipeline import answer
+
+    result = answer("甘肃和江西的技术合同交易额目标分别是多少？", settings=indexed_settings)
+    lines = result.text.split("\n")
+    assert "200亿元" in lines[0] and "[1]" in lines[0] and "100亿元" in lines[1] and "[2]" in lines[1]
+    assert [c.region for c in result.citations] == ["甘肃省", "江西省"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", ["高新技术企业的企业所得税税率是多少？",
+                                      "What personal income tax relief do technology brokers get?"])
+def test_concept_no_document_mentions_abstains_in_the_question_language(indexed_settings, question):
+    from rag.pipeline import answer
+
+    result = answer(question, settings=indexed_settings)
+    assert result.abstained and not result.citations and result.related
+    assert result.text.startswith("文件未涉及" if question[0] > "\u4e00" else "The documents don't cover")
+
+
+@pytest.mark.slow
+def test_who_leads_question_quotes_the_responsibility_note_of_the_clause(indexed_settings):
+    from rag.pipeline import answer
+
+    result = answer("江西省增强多元化资金投入这项任务由哪些部门牵头？", settings=indexed_settings)
+    assert "省财政厅、省政府金融办牵头" in result.text and result.citations[0].doc_id == "jiangxi_2017"

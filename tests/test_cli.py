@@ -1,0 +1,72 @@
+"""The `rag` command end to end, in a subprocess, offline, on the ingested corpus."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from rag.config import PROJECT_ROOT
+
+
+def rag(settings, *args, stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, RAG_DATA_DIR=str(settings.data_dir), HF_HUB_OFFLINE="1")
+    return subprocess.run([sys.executable, "-m", "rag.cli", *args], input=stdin, capture_output=True,
+                          text=True, env=env, cwd=PROJECT_ROOT, timeout=600)
+
+
+@pytest.mark.slow
+def test_ask_json_answers_the_inventor_share_with_clause_citations(indexed_settings):
+    out = rag(indexed_settings, "ask", "what share of income goes to the inventor?", "--json")
+    assert out.returncode == 0, out.stderr
+    record = json.loads(out.stdout)
+    assert record["answer"].startswith("At least 70%") and not record["abstained"]
+    first = record["citations"][0]
+    assert first["n"] == 1 and first["doc_id"] == "aba_2016" and first["region"] == "阿坝州"
+    assert "四、" in first["clause_path"] and "至少70%" in first["text"] and record["latency_ms"] > 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", ["", "问" * 2001])
+def test_ask_rejects_empty_or_overlong_question_with_one_line(indexed_settings, question):
+    out = rag(indexed_settings, "ask", question)
+    assert out.returncode == 2
+    lines = [l for l in out.stderr.splitlines() if l.startswith("error:")]
+    assert len(lines) == 1 and "Traceback" not in out.stderr
+
+
+@pytest.mark.slow
+def test_batch_answers_every_line_and_reports_bad_ones(indexed_settings):
+    lines = [json.dumps({"question": "甘肃省技术合同年交易额目标是多少？"}, ensure_ascii=False),
+             "not json", json.dumps({"question": "   "}),
+             json.dumps({"question": "江西省技术合同交易额目标是多少？", "region": "江西"}, ensure_ascii=False)]
+    out = rag(indexed_settings, "ask", "--batch", "-", "--json", stdin="\n".join(lines) + "\n")
+    assert out.returncode == 1  # two bad lines
+    records = [json.loads(l) for l in out.stdout.splitlines()]
+    assert len(records) == 4
+    assert "200亿元" in records[0]["answer"] and records[0]["citations"][0]["region"] == "甘肃省"
+    assert "error" in records[1] and "error" in records[2]
+    assert "100亿元" in records[3]["answer"]
+
+
+@pytest.mark.slow
+def test_eval_gate_passes_on_the_default_stack(indexed_settings, tmp_path):
+    """The regression gate: fails (exit 1) when a metric drops below eval/thresholds.toml."""
+    report = PROJECT_ROOT / "artifacts" / "eval"
+    out = rag(indexed_settings, "eval", "--json", "--report", str(report))
+    metrics = json.loads(out.stdout)
+    assert out.returncode == 0, f"below threshold:\n{out.stderr}\nsee {report / 'report.md'}"
+    assert metrics["n"] >= 80 and (report / "accuracy.png").stat().st_size > 0
+
+
+@pytest.mark.slow
+def test_eval_gate_fails_below_a_threshold(indexed_settings, tmp_path):
+    strict = tmp_path / "strict.toml"
+    strict.write_text('[minimum]\naccuracy = 1.01\n', encoding="utf-8")
+    small = tmp_path / "small.jsonl"
+    small.write_text("\n".join((PROJECT_ROOT / "eval" / "qa.jsonl").read_text(encoding="utf-8").splitlines()[:3]),
+                     encoding="utf-8")
+    out = rag(indexed_settings, "eval", "--set", str(small), "--thresholds", str(strict), "--json")
+    assert out.returncode == 1 and "below threshold: accuracy" in out.stderr
