@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import replace
 
 from rag.cite import Answer, Citation, check_answer, numbers_in, unsupported_numbers
-from rag.corpus import expand_english
+from rag.corpus import expand_english, expansion_groups
 from rag.errors import QuestionError
 from rag.generate import (QUANTITY_WORDS, Evidence, compose, intents_of, key_figure, score_sentences,
                           sentences_of)
@@ -114,7 +114,11 @@ def answer_question(question: str, retriever, region: str | None = None, history
         text = PLACE_NOT_COVERED[language].format(places=places, regions=all_regions)
         return Answer(text, [], True, related, question=question, language=language)
 
-    missing = unknown_concepts(basis, retriever.vocabulary, retriever.corpus_text, set(groups))
+    if language == "en":
+        missing = unknown_english_concepts(expansion_groups(query, retriever.glossary),
+                                           retriever.vocabulary, retriever.corpus_text)
+    else:
+        missing = unknown_concepts(basis, retriever.vocabulary, retriever.corpus_text, set(groups))
     if missing:
         related = [citation_for(r.node, i) for i, r in enumerate(retriever.search(query, regions, top_k=3), 1)]
         text = CONCEPT_NOT_COVERED[language].format(terms="、".join(missing))
@@ -225,6 +229,19 @@ def unknown_concepts(basis: str, vocabulary: set[str], corpus_text: str, names: 
     missing = [w for w in words if w not in vocabulary and w not in corpus_text]
     total = sum(len(w) for w in words)
     if total and sum(len(w) for w in missing) / total >= MAX_UNKNOWN_SHARE:
+        return missing
+    return []
+
+
+def unknown_english_concepts(groups: list[list[str]], vocabulary: set[str], corpus_text: str) -> list[str]:
+    """As unknown_concepts, for an English question: a glossary phrase is unknown when none of
+    its Chinese alternatives appears in any indexed clause."""
+    def known(term: str) -> bool:
+        return term in vocabulary or term in corpus_text
+
+    missing = [g[0] for g in groups if not any(known(t) for t in g)]
+    total = sum(len(g[0]) for g in groups)
+    if total and sum(len(m) for m in missing) / total >= MAX_UNKNOWN_SHARE:
         return missing
     return []
 

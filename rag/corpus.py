@@ -102,6 +102,28 @@ class CorpusCatalog:
         return sorted({e.region for e in self.entries if e.region})
 
 
+def names_for_region(region: str) -> list[str]:
+    """Names a question may use for a region known only from a document's text: the name,
+    the name without its level (白石市 → 白石) and that in pinyin (baishi)."""
+    from pypinyin import lazy_pinyin
+
+    short = re.sub(r"(省|自治区|市|州|县|区)$", "", region) or region
+    names = [region, short]
+    if len(short) >= 2:
+        names.append("".join(lazy_pinyin(short)))
+    return list(dict.fromkeys(n.lower() for n in names))
+
+
+def with_indexed_regions(groups: dict[str, list[str]], regions: set[str]) -> dict[str, list[str]]:
+    """``groups`` plus names for every indexed region that ``documents.toml`` does not describe."""
+    known = {r for covered in groups.values() for r in covered}
+    out = dict(groups)
+    for region in sorted(regions - known - {""}):
+        for name in names_for_region(region):
+            out.setdefault(name, [region])
+    return out
+
+
 _REGION_IN_TITLE = re.compile(r"^(.{2,8}?(?:省|自治区|市|州|县|区|示范区))")
 _TITLE_WORDS = ("方案", "办法", "意见", "规定", "条例", "规划", "通知", "细则", "措施")
 
@@ -141,16 +163,24 @@ def load_glossary(corpus_dir: Path) -> dict[str, list[str]]:
     return {k.lower(): list(v) for k, v in terms.items()}
 
 
-def expand_english(question: str, glossary: dict[str, list[str]]) -> str:
-    """The Chinese terms an English question's words stand for (empty for a Chinese question)."""
+def expansion_groups(question: str, glossary: dict[str, list[str]]) -> list[list[str]]:
+    """For each glossary phrase in an English question, its Chinese alternatives ([] for Chinese)."""
     lowered = question.lower()
     if sum(ch.isascii() for ch in question) < len(question) * 0.8:
-        return ""
-    terms: list[str] = []
+        return []
+    groups: list[list[str]] = []
     for phrase in sorted(glossary, key=len, reverse=True):
         # the phrase or a simple inflection of it (patents, applied, training)
         pattern = rf"(?<![a-z]){re.escape(phrase)}(?:s|es|d|ed|ing)?(?![a-z])"
         if re.search(pattern, lowered):
             lowered = re.sub(pattern, " ", lowered)
-            terms.extend(t for t in glossary[phrase] if t not in terms)
+            groups.append(list(glossary[phrase]))
+    return groups
+
+
+def expand_english(question: str, glossary: dict[str, list[str]]) -> str:
+    """The Chinese terms an English question's words stand for (empty for a Chinese question)."""
+    terms: list[str] = []
+    for group in expansion_groups(question, glossary):
+        terms.extend(t for t in group if t not in terms)
     return " ".join(terms)

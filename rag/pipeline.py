@@ -97,15 +97,16 @@ def make_retriever(settings: Settings | None = None):
     from rag.retrieve import HybridRetriever
 
     settings = settings or get_settings()
-    key = (str(settings.data_dir), settings.embed_model, settings.chroma_host, settings.chroma_port)
+    key = (str(settings.data_dir), str(settings.corpus_dir), settings.embed_model, settings.chroma_host,
+           settings.chroma_port)
     if key not in _retrievers:
         store = ClauseStore(settings)
         embedder = get_embedder(settings.embed_model, settings.embed_threads)
         from rag.corpus import load_glossary
 
         retriever = HybridRetriever(store, embedder, top_k=settings.top_k,
-                                    glossary=load_glossary(settings.corpus_dir))
-        retriever.region_groups = CorpusCatalog.load(settings.corpus_dir).region_groups()
+                                    glossary=load_glossary(settings.corpus_dir),
+                                    region_groups=CorpusCatalog.load(settings.corpus_dir).region_groups())
         _retrievers[key] = retriever
     return _retrievers[key]
 

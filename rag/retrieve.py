@@ -93,9 +93,11 @@ class HybridRetriever(BaseRetriever):
     """
 
     def __init__(self, store, embedder, top_k: int = 5, candidates: int = 40,
-                 glossary: dict[str, list[str]] | None = None):
+                 glossary: dict[str, list[str]] | None = None,
+                 region_groups: dict[str, list[str]] | None = None):
         super().__init__()
         self.glossary = glossary or {}
+        self.catalog_groups = region_groups or {}
         self.store, self.embedder = store, embedder
         self.top_k, self.candidates = top_k, candidates
         self._last_query: tuple[str | None, list[float] | None] = (None, None)
@@ -104,6 +106,7 @@ class HybridRetriever(BaseRetriever):
     def refresh(self) -> None:
         import bm25s
 
+        from rag.corpus import with_indexed_regions
         from rag.index import EXCLUDED_FROM_SEARCH
 
         self.nodes: list[TextNode] = [n for n in self.store.all_chunks()
@@ -116,6 +119,8 @@ class HybridRetriever(BaseRetriever):
         if self.nodes:
             self.bm25.index(corpus, show_progress=False)
         self.region_of = np.array([n.metadata.get("region", "") for n in self.nodes])
+        # regions of documents ingested without a documents.toml entry get names too
+        self.region_groups = with_indexed_regions(self.catalog_groups, set(self.region_of.tolist()))
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         return self.search(query_bundle.query_str)
