@@ -110,7 +110,7 @@ def answer_question(question: str, retriever, region: str | None = None, history
 
     if found.unknown_places and not regions:
         places = "、".join(found.unknown_places)
-        related = [citation_for(r.node, i) for i, r in enumerate(retriever.search(query, top_k=3), 1)]
+        related = _related(retriever, query, [])
         text = PLACE_NOT_COVERED[language].format(places=places, regions=all_regions)
         return Answer(text, [], True, related, question=question, language=language)
 
@@ -120,7 +120,7 @@ def answer_question(question: str, retriever, region: str | None = None, history
     else:
         missing = unknown_concepts(basis, retriever.vocabulary, retriever.corpus_text, set(groups))
     if missing:
-        related = [citation_for(r.node, i) for i, r in enumerate(retriever.search(query, regions, top_k=3), 1)]
+        related = _related(retriever, query, regions)
         text = CONCEPT_NOT_COVERED[language].format(terms="、".join(missing))
         return Answer(text, [], True, related, question=question, language=language)
 
@@ -135,7 +135,7 @@ def answer_question(question: str, retriever, region: str | None = None, history
                 chosen.extend(_corroborating(ranked, wants_quantity, terms))
 
     if not chosen:
-        related = [citation_for(r.node, i) for i, r in enumerate(retriever.search(query, regions, top_k=3), 1)]
+        related = _related(retriever, query, regions)
         scope = "、".join(regions) if regions else all_regions
         return Answer(NOT_COVERED[language].format(regions=scope), [], True, related,
                       question=question, language=language)
@@ -178,6 +178,11 @@ def _corroborating(ranked: list[Evidence], wants_quantity: bool, terms: list[str
         if len(out) == most:
             break
     return out
+
+
+def _related(retriever, query: str, regions: list[str]) -> list[Citation]:
+    """The nearest clauses, shown (not cited) when the answer abstains."""
+    return [citation_for(r.node, i) for i, r in enumerate(retriever.search(query, regions, top_k=3), 1)]
 
 
 def _complete(ev: Evidence, intents: list, parts: list | None = None) -> Evidence:
