@@ -96,7 +96,10 @@ def _jieba():
 
 
 def answer_question(question: str, retriever, region: str | None = None, history: list | None = None,
-                    max_chars: int = 2000) -> Answer:
+                    max_chars: int = 2000, writer=None) -> Answer:
+    """A cited Answer. ``writer`` (optional) is an LLM writer (rag.llm.LLMWriter): it writes the
+    answer from the clauses the extractive chain found relevant; the extractive answer is kept
+    when the writer's answer cites nothing that survives the number check."""
     question = clean_question(question, max_chars)
     language = language_of(question)
     groups = retriever.region_groups
@@ -126,8 +129,10 @@ def answer_question(question: str, retriever, region: str | None = None, history
 
     groups_to_answer = [[r] for r in regions] if len(regions) > 1 else [regions]
     chosen: list[Evidence] = []
+    read: list = []  # every clause read, for the LLM writer's context
     for group in groups_to_answer:
         nodes = retriever.evidence(query, group, top_k=retriever.top_k)
+        read.extend(nodes)
         ranked = score_sentences(terms, nodes, wants_quantity, intents_of(query), basis)
         if ranked and ranked[0].coverage >= MIN_OVERLAP:
             chosen.append(_complete(ranked[0], intents_of(query), retriever.parts_of(ranked[0].node)))
@@ -146,10 +151,13 @@ def answer_question(question: str, retriever, region: str | None = None, history
         numbered.append((ev, citations[-1].n))
     answer = check_answer(Answer(compose(numbered, language, terms), citations, False,
                                  question=question, language=language))
+    if writer is not None:
+        answer = _written(writer, answer, question, language, _context(chosen, read, writer.max_clauses),
+                          "、".join(regions) if regions else all_regions)
     # a figure the question takes for granted that no cited clause states (a false premise);
     # added after the check, which would drop it: it is a correction, not a claim
-    wrong = unsupported_numbers(_strip_years(question), [c.text for c in citations])
-    if wrong:
+    wrong = unsupported_numbers(_strip_years(question), [c.text for c in answer.citations])
+    if wrong and not answer.abstained:
         answer.text += "\n" + PREMISE[language].format(wrong="、".join(wrong))
     return answer
 
@@ -178,6 +186,35 @@ def _corroborating(ranked: list[Evidence], wants_quantity: bool, terms: list[str
         if len(out) == most:
             break
     return out
+
+
+def _written(writer, extractive: Answer, question: str, language: str, nodes: list, scope: str) -> Answer:
+    """The LLM writer's answer, or the extractive one (flagged) when the writer fails."""
+    from rag.llm import LLMUnavailable
+
+    try:
+        written = writer.write(question, language, nodes)
+    except LLMUnavailable as exc:
+        extractive.flagged.append(f"{exc}; the extractive answer is shown")
+        return extractive
+    if written is None:
+        extractive.flagged.append("the LLM's answer cited no clause that passed the number check; "
+                                  "the extractive answer is shown")
+        return extractive
+    if written.abstained:
+        written.text = NOT_COVERED[language].format(regions=scope)
+        written.related = extractive.citations
+    return written
+
+
+def _context(chosen: list[Evidence], read: list, most: int) -> list:
+    """The clauses an LLM writer sees: the chosen ones first, then the others read, no repeats."""
+    out, seen = [], set()
+    for node in [ev.node for ev in chosen] + read:
+        if node.node_id not in seen:
+            seen.add(node.node_id)
+            out.append(node)
+    return out[:most]
 
 
 def _related(retriever, query: str, regions: list[str]) -> list[Citation]:

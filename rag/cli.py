@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -186,6 +187,21 @@ def _print_metrics(report) -> None:
         print(f"FAIL {r.item['id']}: {r.item['question']}\n     → {r.answer['answer'][:160]!r}")
 
 
+def _cmd_llm_server(args: argparse.Namespace) -> int:
+    import threading
+
+    from rag.llm import LOCAL_MODEL, local_model_path, start_local_server
+
+    settings = get_settings()
+    path = local_model_path(settings)
+    url = start_local_server(path, host=args.host, port=args.port, threads=args.threads,
+                             parallel=args.parallel)
+    name = path.name if settings.local_model_path else LOCAL_MODEL.name
+    print(f"serving {name} at {url}/v1 (OpenAI-compatible); Ctrl-C stops", flush=True)
+    threading.Event().wait()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rag", description="Cited QA over policy documents")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -222,6 +238,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--compare", action="store_true",
                    help="also run the baselines (SentenceSplitter 512, BM25 only, vector only)")
     p.set_defaults(func=_cmd_eval)
+
+    p = sub.add_parser("llm-server", help="serve the local GGUF model as an OpenAI-compatible server "
+                                          "(needs the [llm] extra)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--threads", type=int, default=os.cpu_count() or 2)
+    p.add_argument("--parallel", type=int, default=1, help="requests decoded at once")
+    p.set_defaults(func=_cmd_llm_server)
     return parser
 
 

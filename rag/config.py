@@ -54,6 +54,7 @@ class Settings:
     llm_model: str = ""
     llm_api_key: str = ""
     local_model_path: str = ""
+    llm_timeout: float = 120.0  # seconds for one LLM answer
     top_k: int = 5
     max_question_chars: int = 2000
     server_host: str = "127.0.0.1"
@@ -85,6 +86,7 @@ def settings_from_env() -> Settings:
         llm_model=_env("RAG_LLM_MODEL", ""),
         llm_api_key=_env("RAG_LLM_API_KEY", ""),
         local_model_path=_env("RAG_LOCAL_MODEL_PATH", ""),
+        llm_timeout=float(_env_int("RAG_LLM_TIMEOUT", int(base.llm_timeout))),
         top_k=_env_int("RAG_TOP_K", base.top_k),
         max_question_chars=_env_int("RAG_MAX_QUESTION_CHARS", base.max_question_chars),
         server_host=_env("RAG_SERVER_HOST", base.server_host),

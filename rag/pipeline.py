@@ -16,7 +16,7 @@ from rag.chunking import ClauseNodeParser, token_counter
 from rag.config import Settings, get_settings
 from rag.corpus import CorpusCatalog
 from rag.embeddings import get_embedder
-from rag.errors import ConfigError, DocumentError, RagError
+from rag.errors import DocumentError, RagError
 from rag.index import ClauseStore
 from rag.ingest import discover, load_document
 
@@ -123,10 +123,21 @@ def answer(question: str, region: str | None = None, history: list | None = None
     from rag.answer import answer_question
 
     settings = settings or get_settings()
-    if settings.generator != "extractive":
-        # the OpenAI-compatible and local-model generators are not built yet (issue 3);
-        # fail loudly rather than silently answer with another generator
-        raise ConfigError(f"RAG_GENERATOR={settings.generator!r} is not available yet; "
-                          "the only generator is 'extractive'")
     return answer_question(question, make_retriever(settings), region=region, history=history,
-                           max_chars=settings.max_question_chars)
+                           max_chars=settings.max_question_chars, writer=make_writer(settings))
+
+
+_writers: dict = {}
+
+
+def make_writer(settings: Settings):
+    """None for the extractive generator; else the LLM writer (built once per process)."""
+    if settings.generator == "extractive":
+        return None
+    key = (settings.generator, settings.llm_base_url, settings.llm_model, settings.local_model_path,
+           str(settings.prompts_dir))
+    if key not in _writers:
+        from rag.llm import LLMWriter, make_llm
+
+        _writers[key] = LLMWriter(make_llm(settings), settings.prompts_dir)
+    return _writers[key]
