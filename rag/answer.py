@@ -271,7 +271,11 @@ def unknown_concepts(basis: str, vocabulary: set[str], corpus_text: str, names: 
              if len(p.word) >= 2 and not p.word.isascii() and p.flag.startswith(CONTENT_FLAGS)
              and p.flag not in ("ns", "nr") and p.word not in STOPWORDS and p.word not in names
              and p.word not in QUESTION_WORDS]
-    missing = [w for w in words if w not in vocabulary and w not in corpus_text]
+    # only established dictionary words can name a concept; jieba's guesses at a question's
+    # run-on characters (人能, 分到) are not concepts a document could have stated
+    freq = _jieba().dt.FREQ
+    missing = [w for w in words if w not in vocabulary and w not in corpus_text
+               and (freq.get(w) or 0) >= MIN_WORD_FREQ]
     total = sum(len(w) for w in words)
     if total and sum(len(w) for w in missing) / total >= MAX_UNKNOWN_SHARE:
         return missing
@@ -291,6 +295,7 @@ def unknown_english_concepts(groups: list[list[str]], vocabulary: set[str], corp
     return []
 
 
+MIN_WORD_FREQ = 10
 CONTENT_FLAGS = ("n", "v", "a", "b", "l", "j", "i")
 QUESTION_WORDS = set("为什么 哪个 哪些 哪里 哪年 什么 多少 怎么 怎样 如何 是否 能否 可否 有没有 分别 "
                      "请问 我们 我们是 他们 享受 得到 拿到 获得 能够 应该 需要 何时 什么时候".split())
