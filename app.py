@@ -172,8 +172,9 @@ def build(settings=None) -> gr.Blocks:
 def main() -> None:
     settings = get_settings()
     demo = build(settings)
-    # requests answered at once, and how many may wait: beyond that a client gets "busy", not a 5xx
-    demo.queue(default_concurrency_limit=4, max_size=64)
+    # requests answered at once, and how many may wait: beyond that a client is told the queue
+    # is full ("busy"), never a 5xx
+    demo.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
     if settings.auth and ":" not in settings.auth:
         raise SystemExit("RAG_AUTH must be user:password")
     auth = tuple(settings.auth.split(":", 1)) if settings.auth else None

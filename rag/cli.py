@@ -68,6 +68,10 @@ def _cmd_remove(args: argparse.Namespace) -> int:
     settings = get_settings()
     with writer_lock(settings):
         removed = ClauseStore(settings).remove_document(args.doc)
+        if removed:
+            from rag.pipeline import mark_index_changed
+
+            mark_index_changed(settings)
     if not removed:
         raise RagError(f"no document {args.doc!r} in the index")
     print(f"removed {args.doc}: {removed} chunks")

@@ -60,6 +60,8 @@ class Settings:
     server_host: str = "127.0.0.1"
     server_port: int = 7860
     auth: str = ""
+    concurrency: int = 4  # requests the app answers at once (Gradio's default is 1)
+    queue_size: int = 32  # requests that may wait; beyond that a client is told the queue is full
 
     @property
     def uses_chroma_server(self) -> bool:
@@ -92,6 +94,8 @@ def settings_from_env() -> Settings:
         server_host=_env("RAG_SERVER_HOST", base.server_host),
         server_port=_env_int("GRADIO_SERVER_PORT", _env_int("RAG_SERVER_PORT", base.server_port)),
         auth=_env("RAG_AUTH", ""),
+        concurrency=_env_int("RAG_CONCURRENCY", base.concurrency),
+        queue_size=_env_int("RAG_QUEUE_SIZE", base.queue_size),
     )
 
 

@@ -5,6 +5,7 @@ internals; this module wires them together.
 """
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,6 +84,8 @@ def ingest_paths(paths: list[Path] | None = None, settings: Settings | None = No
                 report.chunks += len(nodes)
                 report.added += result.added
                 report.removed += result.removed
+                if result.added or result.removed:
+                    mark_index_changed(settings)
     except Timeout as exc:
         raise WriterBusy(f"another `rag ingest` is writing to {settings.data_dir}; try again when it ends") from exc
     report.seconds = time.perf_counter() - started
@@ -90,25 +93,75 @@ def ingest_paths(paths: list[Path] | None = None, settings: Settings | None = No
 
 
 _retrievers: dict = {}
+_retriever_lock = threading.Lock()
+CHECK_EVERY_S = 2.0  # how often a serving process looks for another process's ingest
+
+
+def version_file(settings: Settings) -> Path:
+    return Path(settings.data_dir) / "index.version"
+
+
+def mark_index_changed(settings: Settings) -> None:
+    """Tell serving processes that the index changed (they reopen the store and rebuild BM25)."""
+    path = version_file(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"{time.time_ns()}\n")
+    for key, entry in _retrievers.items():  # this process looks again at its next question
+        if key[0] == str(settings.data_dir):
+            entry["checked"] = float("-inf")
+
+
+def _index_signal(settings: Settings, store: ClauseStore) -> tuple:
+    try:
+        stamp = version_file(settings).read_text().strip()
+    except OSError:
+        stamp = ""
+    # a Chroma server may be written by ingests on other machines: its count is the signal
+    return stamp, store.collection.count() if settings.uses_chroma_server else None
 
 
 def make_retriever(settings: Settings | None = None):
-    """The hybrid retriever for these settings, built once per process."""
-    from rag.retrieve import HybridRetriever
-
+    """The hybrid retriever for these settings, built once per process and rebuilt when another
+    process has changed the index (Chroma's PersistentClient does not see another process's
+    writes in queries until the store is reopened)."""
     settings = settings or get_settings()
     key = (str(settings.data_dir), str(settings.corpus_dir), settings.embed_model, settings.chroma_host,
            settings.chroma_port)
-    if key not in _retrievers:
-        store = ClauseStore(settings)
-        embedder = get_embedder(settings.embed_model, settings.embed_threads)
-        from rag.corpus import load_glossary
+    entry = _retrievers.get(key)
+    now = time.monotonic()
+    if entry is not None and now - entry["checked"] < CHECK_EVERY_S:
+        return entry["retriever"]
+    with _retriever_lock:
+        entry = _retrievers.get(key)
+        if entry is not None:
+            entry["checked"] = now
+            if _index_signal(settings, entry["retriever"].store) == entry["signal"]:
+                return entry["retriever"]
+            reopen_store(settings)
+        retriever = _build_retriever(settings)
+        _retrievers[key] = {"retriever": retriever, "checked": now,
+                            "signal": _index_signal(settings, retriever.store)}
+        return retriever
 
-        retriever = HybridRetriever(store, embedder, top_k=settings.top_k,
-                                    glossary=load_glossary(settings.corpus_dir),
-                                    region_groups=CorpusCatalog.load(settings.corpus_dir).region_groups())
-        _retrievers[key] = retriever
-    return _retrievers[key]
+
+def reopen_store(settings: Settings) -> None:
+    """Drop the process's cached Chroma system for this folder, so the next open reads the
+    index from disk again."""
+    if settings.uses_chroma_server:
+        return
+    from chromadb.api.client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()
+
+
+def _build_retriever(settings: Settings):
+    from rag.corpus import load_glossary
+    from rag.retrieve import HybridRetriever
+
+    store = ClauseStore(settings)
+    embedder = get_embedder(settings.embed_model, settings.embed_threads)
+    return HybridRetriever(store, embedder, top_k=settings.top_k, glossary=load_glossary(settings.corpus_dir),
+                           region_groups=CorpusCatalog.load(settings.corpus_dir).region_groups())
 
 
 def question_regions(question: str, retriever):

@@ -193,7 +193,7 @@ def clause_tree(doc_id: str, settings: Settings) -> str:
 def ingest_upload(paths: list[str], settings: Settings, progress=None) -> str:
     """Copy uploads into the data folder's uploads/ (names cleaned, size and type checked),
     ingest them, and make them searchable at once."""
-    from rag.pipeline import ingest_paths, make_retriever
+    from rag.pipeline import ingest_paths
 
     if not paths:
         raise RagError("请选择文件 · choose a file")
@@ -212,8 +212,6 @@ def ingest_upload(paths: list[str], settings: Settings, progress=None) -> str:
             shutil.copyfile(src, target)
             accepted.append(target)
     report = ingest_paths(accepted, settings, progress=progress) if accepted else None
-    if report is not None:
-        make_retriever(settings).refresh()
     lines = [f"已导入 · ingested: {report.summary()}"] if report and report.documents else []
     lines += [f"未导入 · skipped: {reason}" for _, reason in (report.skipped if report else [])]
     lines += [f"未导入 · refused: {reason}" for reason in refused]
