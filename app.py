@@ -21,12 +21,37 @@ CSS = """
 .clause-text {margin-top: 8px; line-height: 1.7; white-space: pre-wrap;}
 .clause mark {background: #ffe58a; padding: 0 2px;}
 .clause-empty {color: #888; padding: 8px;}
+#chatbot .message {cursor: text;}
 #error {color: #b00020;}
 @media (max-width: 640px) {
   .gradio-container {padding: 6px !important;}
   .tab-wrapper {height: auto !important;}
   .tab-container {flex-wrap: wrap !important; height: auto !important; overflow: visible !important;}
   #chatbot {height: 380px !important;}
+}
+"""
+
+
+# a click on an [n] marker in the chat opens source n in the sources panel
+MARKER_JS = """
+() => {
+  document.addEventListener('click', (event) => {
+    const chat = document.querySelector('#chatbot');
+    if (!chat || !chat.contains(event.target) || !document.caretRangeFromPoint) return;
+    const range = document.caretRangeFromPoint(event.clientX, event.clientY);
+    if (!range || range.startContainer.nodeType !== Node.TEXT_NODE) return;
+    const text = range.startContainer.textContent, at = range.startOffset;
+    const re = /\[(\d+)\]/g;
+    let m;
+    while ((m = re.exec(text)) !== null) {
+      if (at >= m.index && at <= m.index + m[0].length) {
+        const labels = document.querySelectorAll('#sources label');
+        const label = Array.from(labels).find(l => l.innerText.trim().startsWith('[' + m[1] + ']'));
+        if (label) { label.click(); label.scrollIntoView({block: 'nearest'}); }
+        return;
+      }
+    }
+  });
 }
 """
 
@@ -179,7 +204,8 @@ def main() -> None:
         raise SystemExit("RAG_AUTH must be user:password")
     auth = tuple(settings.auth.split(":", 1)) if settings.auth else None
     demo.launch(server_name=settings.server_host, server_port=settings.server_port, share=False,
-                auth=auth, show_error=False, css=CSS, theme=gr.themes.Soft(), max_file_size="20mb")
+                auth=auth, show_error=False, css=CSS, js=MARKER_JS, theme=gr.themes.Soft(),
+                max_file_size="20mb")
 
 
 if __name__ == "__main__":

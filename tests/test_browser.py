@@ -107,7 +107,30 @@ def test_chinese_70_percent_question_cites_aba_and_opens_its_clause(page):
     page.locator("#sources label").nth(1).click()
     page.wait_for_function("document.querySelector('#clause').innerText.includes('70%以上')")
     assert "二、（三）8" in clause.inner_text()
+    click_marker(page, "[1]")  # the marker in the answer text opens its clause
+    page.wait_for_function("document.querySelector('#clause').innerText.includes('四、（五）1')")
     shot(page, "chat-zh-1280")
+
+
+def click_marker(page, marker: str) -> None:
+    """Click on the characters of an [n] marker in the last answer."""
+    box = page.evaluate("""(marker) => {
+        const bots = document.querySelectorAll('#chatbot .message');
+        const root = bots[bots.length - 1];
+        const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+        let node;
+        while ((node = walker.nextNode())) {
+            const at = node.textContent.indexOf(marker);
+            if (at >= 0) {
+                const range = document.createRange();
+                range.setStart(node, at + 1); range.setEnd(node, at + 2);
+                const r = range.getBoundingClientRect();
+                return {x: r.left + r.width / 2, y: r.top + r.height / 2};
+            }
+        }
+        return null; }""", marker)
+    assert box, f"{marker} not found in the answer"
+    page.mouse.click(box["x"], box["y"])
 
 
 def test_english_question_gets_an_english_answer_with_the_same_citation(page):
