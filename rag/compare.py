@@ -36,6 +36,8 @@ def compare_topic(topic: str, regions: list[str], ask) -> list[Row]:
         line = next((l for l in answer.text.split("\n") if f"[{mine[0].n}]" in l), answer.text)
         quoted = line.split("“", 1)[-1].rsplit("”", 1)[0] if "“" in line else line
         fragment = best_fragment(quoted, terms, figures=bool(QUANTITY_TOPIC.search(topic)))
+        if fragment and topic_coverage(topic, terms, fragment) < MIN_TOPIC_COVERAGE:
+            fragment = ""  # the figure is about something else (示范区2个 for an income share)
         value = key_figure(fragment, terms) if fragment and numbers_in(fragment) else None
         if not value and QUANTITY_TOPIC.search(topic):
             rows.append(Row(region, NOT_STATED, "", "", ""))  # a figure is asked for; none is given
@@ -44,10 +46,39 @@ def compare_topic(topic: str, regions: list[str], ask) -> list[Row]:
     return rows
 
 
+MIN_TOPIC_COVERAGE = 0.3
+
+
+def topic_coverage(topic: str, terms: list[str], fragment: str) -> float:
+    """Share of the topic's characters whose terms the fragment contains."""
+    from rag.generate import term_spans
+
+    spans = term_spans(topic, terms)
+    total = set().union(*spans.values()) if spans else set()
+    covered = set().union(*(c for t, c in spans.items() if t in fragment)) if spans else set()
+    return len(covered) / max(1, len(total))
+
+
+def _split_outside_brackets(sentence: str) -> list[str]:
+    """Parts between ，；、| (and colons), not splitting inside （…）: 孵化器（大学科技园、众创空间）100个
+    stays one part."""
+    parts, current, depth = [], "", 0
+    for ch in sentence:
+        depth += ch in "（("
+        depth -= ch in "）)" and depth > 0
+        if depth == 0 and ch in "，,|；;、：":
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += ch
+    parts.append(current.strip())
+    return [p for p in parts if p]
+
+
 def best_fragment(sentence: str, terms: list[str], figures: bool = False) -> str:
     """The comma-separated part of a sentence that carries most of the topic's terms; with
     ``figures``, among the parts that state a figure and share a term with the topic ("" if none)."""
-    parts = [p.strip() for p in re.split(r"[，,|；;]", sentence) if p.strip()] or [sentence]
+    parts = _split_outside_brackets(sentence) or [sentence]
     if figures:
         parts = [p for p in parts if numbers_in(re.sub(r"(19|20)\d\d年(\d{1,2}月)?(\d{1,2}日)?", "", p))
                  and any(t in p for t in terms)]
