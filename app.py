@@ -161,11 +161,12 @@ def build(settings=None) -> gr.Blocks:
                 c_go.click(compare, c_topic, [c_error, c_table], api_visibility="private")
 
             with gr.Tab("文件 Documents", id="documents"):
-                d_table = gr.Dataframe(ui.document_rows(settings), headers=["doc_id", "标题 title", "地区 region",
+                documents = ui.document_rows(settings)
+                d_table = gr.Dataframe(documents, headers=["doc_id", "标题 title", "地区 region",
                                        "发文机关 issuer", "文号 number", "日期 date", "条款数 clauses"],
                                        wrap=True, interactive=False, elem_id="d-table")
                 with gr.Row():
-                    d_doc = gr.Dropdown([r[0] for r in ui.document_rows(settings)], label="查看条款树 · Clause tree",
+                    d_doc = gr.Dropdown([r[0] for r in documents], label="查看条款树 · Clause tree",
                                         elem_id="d-doc")
                 d_tree = gr.Markdown("")
                 d_doc.change(lambda doc: ui.clause_tree(doc, settings), d_doc, d_tree, api_visibility="private")

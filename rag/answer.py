@@ -9,12 +9,12 @@ import re
 import unicodedata
 from dataclasses import replace
 
-from rag.cite import Answer, Citation, check_answer, numbers_in, unsupported_numbers
+from rag.cite import Answer, Citation, check_answer, unsupported_numbers
 from rag.corpus import expand_english, expansion_groups
 from rag.errors import QuestionError
 from rag.generate import (QUANTITY_WORDS, Evidence, compose, intents_of, key_figure, score_sentences,
                           sentences_of)
-from rag.retrieve import STOPWORDS, match_regions, tokenize
+from rag.retrieve import STOPWORDS, _jieba, match_regions, tokenize
 
 # below this share of the question's terms found in the best sentence, the documents are
 # taken not to answer the question (measured on eval/qa.jsonl, see README)
@@ -90,12 +90,6 @@ def citation_for(node, n: int) -> Citation:
     return Citation(n=n, doc_id=m.get("doc_id", ""), title=m.get("title", ""), region=m.get("region", ""),
                     clause_path=m.get("clause_path", ""), clause_number=m.get("clause_number", ""),
                     text=node.text)
-
-
-def _jieba():
-    from rag.retrieve import _jieba as quiet_jieba
-
-    return quiet_jieba()
 
 
 def answer_question(question: str, retriever, region: str | None = None, history: list | None = None,
@@ -276,10 +270,7 @@ def unknown_concepts(basis: str, vocabulary: set[str], corpus_text: str, names: 
     freq = _jieba().dt.FREQ
     missing = [w for w in words if w not in vocabulary and w not in corpus_text
                and (freq.get(w) or 0) >= MIN_WORD_FREQ]
-    total = sum(len(w) for w in words)
-    if total and sum(len(w) for w in missing) / total >= MAX_UNKNOWN_SHARE:
-        return missing
-    return []
+    return _if_large_share(missing, words)
 
 
 def unknown_english_concepts(groups: list[list[str]], vocabulary: set[str], corpus_text: str) -> list[str]:
@@ -289,10 +280,13 @@ def unknown_english_concepts(groups: list[list[str]], vocabulary: set[str], corp
         return term in vocabulary or term in corpus_text
 
     missing = [g[0] for g in groups if not any(known(t) for t in g)]
-    total = sum(len(g[0]) for g in groups)
-    if total and sum(len(m) for m in missing) / total >= MAX_UNKNOWN_SHARE:
-        return missing
-    return []
+    return _if_large_share(missing, [g[0] for g in groups])
+
+
+def _if_large_share(missing: list[str], words: list[str]) -> list[str]:
+    """``missing`` when it is at least MAX_UNKNOWN_SHARE of ``words`` by characters, else []."""
+    total = sum(len(w) for w in words)
+    return missing if total and sum(len(w) for w in missing) / total >= MAX_UNKNOWN_SHARE else []
 
 
 MIN_WORD_FREQ = 10

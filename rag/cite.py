@@ -45,14 +45,15 @@ class Answer:
     flagged: list[str] = field(default_factory=list)  # sentences dropped by the number check
     question: str = ""
     language: str = "zh"
+    latency_ms: float | None = None  # set by rag.pipeline.answer
 
-    def as_dict(self, latency_ms: float | None = None) -> dict:
+    def as_dict(self) -> dict:
         """The record `rag ask --json`, the batch interface and the /ask endpoint share."""
         record = {"question": self.question, "answer": self.text, "abstained": self.abstained,
                   "language": self.language, "citations": [c.as_dict() for c in self.citations],
                   "related": [c.as_dict() for c in self.related], "flagged": self.flagged}
-        if latency_ms is not None:
-            record["latency_ms"] = round(latency_ms, 1)
+        if self.latency_ms is not None:
+            record["latency_ms"] = round(self.latency_ms, 1)
         return record
 
 

@@ -90,14 +90,10 @@ def _print_answer(record: dict) -> None:
             print(f"  - {c['label']}（{c['region']}）")
 
 
-def _timed_answer(question: str, region: str | None, history: list | None = None) -> dict:
-    import time
-
+def _answer_record(question: str, region: str | None, history: list | None = None) -> dict:
     from rag.pipeline import answer
 
-    started = time.perf_counter()
-    result = answer(question, region=region, history=history)
-    return result.as_dict((time.perf_counter() - started) * 1000)
+    return answer(question, region=region, history=history).as_dict()
 
 
 def _cmd_ask(args: argparse.Namespace) -> int:
@@ -105,7 +101,7 @@ def _cmd_ask(args: argparse.Namespace) -> int:
         return _ask_batch(args)
     if args.question is None:
         raise RagError("give a question, or --batch FILE.jsonl")
-    record = _timed_answer(args.question, args.region)
+    record = _answer_record(args.question, args.region)
     if args.json:
         print(json.dumps(record, ensure_ascii=False))
     else:
@@ -128,7 +124,7 @@ def _ask_batch(args: argparse.Namespace) -> int:
                 item = json.loads(line)
                 if not isinstance(item, dict) or not isinstance(item.get("question"), str):
                     raise QuestionError("each line must be a JSON object with a string `question`")
-                record = _timed_answer(item["question"], item.get("region") or args.region, item.get("history"))
+                record = _answer_record(item["question"], item.get("region") or args.region, item.get("history"))
             except json.JSONDecodeError as exc:
                 failed += 1
                 record = {"line": n, "error": f"not valid JSON ({exc.msg})"}

@@ -176,8 +176,11 @@ def answer(question: str, region: str | None = None, history: list | None = None
     from rag.answer import answer_question
 
     settings = settings or get_settings()
-    return answer_question(question, make_retriever(settings), region=region, history=history,
-                           max_chars=settings.max_question_chars, writer=make_writer(settings))
+    started = time.perf_counter()
+    result = answer_question(question, make_retriever(settings), region=region, history=history,
+                             max_chars=settings.max_question_chars, writer=make_writer(settings))
+    result.latency_ms = (time.perf_counter() - started) * 1000
+    return result
 
 
 _writers: dict = {}

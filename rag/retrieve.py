@@ -107,7 +107,6 @@ class HybridRetriever(BaseRetriever):
         self.catalog_groups = region_groups or {}
         self.store, self.embedder = store, embedder
         self.top_k, self.candidates = top_k, candidates
-        self._last_query: tuple[str | None, list[float] | None] = (None, None)
         self.refresh()
 
     def refresh(self) -> None:
@@ -146,32 +145,33 @@ class HybridRetriever(BaseRetriever):
         return [(self.nodes[i].node_id, float(scores[i])) for i in order if scores[i] > 0]
 
     def vector_ranking(self, question: str, regions: list[str]) -> list[tuple[str, float]]:
-        last, vector = self._last_query  # one tuple: safe to share between request threads
-        if last != question:
-            vector = self.embedder.get_query_embedding(question)
-            self._last_query = (question, vector)
+        vector = self.embedder.get_query_embedding(question)
         hits = self.store.search(vector, self.candidates, regions)
         return [(node.node_id, float(score)) for node, score in hits]
 
-    def search(self, question: str, regions: list[str] | None = None, top_k: int | None = None,
-               mode: str = "hybrid") -> list[NodeWithScore]:
-        """Top clauses for a question; ``mode`` is hybrid, bm25 or vector (baselines)."""
-        regions = list(regions or [])
-        rankings = []
+    def rankings(self, question: str, regions: list[str], mode: str = "hybrid") -> list[list[tuple[str, float]]]:
+        """Each signal's ranking (BM25, vector, or both), computed once per question."""
+        out = []
         if mode in ("hybrid", "bm25"):
-            rankings.append(self.bm25_ranking(question, regions))
+            out.append(self.bm25_ranking(question, regions))
         if mode in ("hybrid", "vector"):
-            vector = self.vector_ranking(question, regions)
-            rankings.append(vector)
-            self.last_vector_scores = dict(vector)
+            out.append(self.vector_ranking(question, regions))
+        return out
+
+    def fuse(self, rankings: list[list[tuple[str, float]]], top_k: int | None = None) -> list[NodeWithScore]:
+        """Weighted reciprocal-rank fusion (a single ranking keeps its order)."""
+        weights = (1.0, VECTOR_WEIGHT) if len(rankings) == 2 else (1.0,)
         fused: dict[str, float] = {}
-        weights = (1.0, VECTOR_WEIGHT) if mode == "hybrid" else (1.0,)
         for ranking, weight in zip(rankings, weights):
             for rank, (node_id, _) in enumerate(ranking):
                 fused[node_id] = fused.get(node_id, 0.0) + weight / (RRF_K + rank + 1)
         best = sorted(fused.items(), key=lambda kv: -kv[1])[: top_k or self.top_k]
         return [NodeWithScore(node=self.by_id[i], score=s) for i, s in best if i in self.by_id]
 
+    def search(self, question: str, regions: list[str] | None = None, top_k: int | None = None,
+               mode: str = "hybrid") -> list[NodeWithScore]:
+        """Top clauses for a question; ``mode`` is hybrid, bm25 or vector (baselines)."""
+        return self.fuse(self.rankings(question, list(regions or []), mode), top_k)
 
     def parts_of(self, node: TextNode) -> list[TextNode]:
         """Every searchable part of the clause ``node`` belongs to (one, unless split for length)."""
@@ -190,13 +190,11 @@ class HybridRetriever(BaseRetriever):
         (a long clause that BM25 finds but the vector does not); the answerer scores
         sentences itself, so it reads those too.
         """
-        regions = list(regions or [])
-        nodes = [r.node for r in self.search(question, regions, top_k)]
+        rankings = self.rankings(question, list(regions or []))
+        nodes = [r.node for r in self.fuse(rankings, top_k)]
         seen = {n.node_id for n in nodes}
-        rankings = [self.bm25_ranking(question, regions)[:head],
-                    self.vector_ranking(question, regions)[:head]]
         for ranking in rankings:
-            for node_id, _ in ranking:
+            for node_id, _ in ranking[:head]:
                 if node_id not in seen and node_id in self.by_id:
                     seen.add(node_id)
                     nodes.append(self.by_id[node_id])
