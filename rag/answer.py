@@ -54,7 +54,9 @@ def clean_question(question: str, max_chars: int) -> str:
     if question is None:
         raise QuestionError("the question is empty")
     question = "".join(ch for ch in question if unicodedata.category(ch) != "Cc" or ch in "\n\t")
-    question = question.strip()
+    # markup is never part of a policy question: drop scripts and tags, answer the words
+    question = re.sub(r"<(script|style)\b.*?</\1\s*>", " ", question, flags=re.I | re.S)
+    question = re.sub(r"</?[A-Za-z][^<>]*>", " ", question).strip()
     if not question:
         raise QuestionError("the question is empty")
     if len(question) > max_chars:

@@ -65,7 +65,7 @@ def test_follow_up_question_reuses_the_previous_question(indexed_settings):
     assert "100亿元" in result.text and {c.region for c in result.citations} == {"江西省"}
 
 
-@pytest.mark.parametrize("bad", ["", "   \n", "\x00\x01", "问" * 2001])
+@pytest.mark.parametrize("bad", ["", "   \n", "\x00\x01", "<p> </p><script>x</script>", "问" * 2001])
 def test_empty_or_overlong_question_is_a_clear_error(bad):
     from rag.answer import clean_question
 
