@@ -131,3 +131,23 @@ def test_question_wrapped_in_markup_is_answered_from_its_words(indexed_settings)
 
     result = answer("<script>alert(1)</script><b>甘肃省技术合同交易额目标是多少？</b>", settings=indexed_settings)
     assert not result.abstained and "200亿元" in result.text and "<" not in result.question
+
+
+def test_serving_process_sees_a_document_ingested_by_another_process(indexed_settings, tmp_path):
+    """A long-running process (this one) answers, another process ingests a new document, and
+    the next answer here finds it, without a restart."""
+    from rag.pipeline import answer
+
+    data = tmp_path / "data"
+    shutil.copytree(indexed_settings.data_dir, data)
+    settings = indexed_settings.with_overrides(data_dir=data)
+    before = answer("白石市成果完成人的奖励比例是多少？", settings=settings)
+    assert before.abstained
+    doc = tmp_path / "白石市促进科技成果转移转化实施办法.txt"
+    doc.write_text("白石市促进科技成果转移转化实施办法\n\n一、收益分配\n"
+                   "1.职务科技成果转化所得净收入，按不低于80%的比例奖励成果完成人及其团队。\n", encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "rag.cli", "ingest", "-q", str(doc)], cwd=PROJECT_ROOT, check=True,
+                   env=dict(os.environ, RAG_DATA_DIR=str(data), HF_HUB_OFFLINE="1"), capture_output=True, timeout=300)
+    time.sleep(2.1)  # the serving process looks for changes at most every 2 s
+    after = answer("白石市成果完成人的奖励比例是多少？", settings=settings)
+    assert "80%" in after.text and after.citations[0].region == "白石市"
