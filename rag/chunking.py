@@ -49,6 +49,12 @@ class Clause:
     heading_end: int = -1
     text: str = ""
     cells: list[tuple[str, str]] = field(default_factory=list)
+    level: str = ""  # the heading kind that opened the clause (article, cn_paren, …)
+
+    @property
+    def article(self) -> int:
+        """The article number (第十八条 → 18) of a clause in article form, else 0."""
+        return article_number(self.numbers[0]) if self.numbers else 0
 
     @property
     def clause_path(self) -> str:
@@ -74,8 +80,46 @@ def heading_kind(text: str) -> tuple[str, str] | None:
     return None
 
 
-def heading_title(text: str) -> str:
-    """The heading part of a line: up to the first 。 when the body follows on the same line."""
+# the levels of a regulation in article form; below an article, numbered lines are its items
+# (项) and stay in the article's chunk, so an item is never cut from its lead-in
+STATUTE_LEVELS = ("chapter", "section", "article")
+ARTICLE_ITEMS = ("cn_paren", "arabic", "arabic_paren", "bullet")
+_ARTICLE_NUMBER = re.compile(rf"^第([{CN_NUM}\d]+)条")
+_GAP = re.compile(r"[\s\u3000]+")
+
+
+def article_number(label: str) -> int:
+    """第十八条 → 18 (0 when the label is not an article number)."""
+    match = _ARTICLE_NUMBER.match(label)
+    return numeral_value(match.group(1)) if match else 0
+
+
+def numeral_value(numeral: str) -> int:
+    """一百二十三 / 123 → 123 (cn2an: the maintained Chinese-numeral library); 0 when not a numeral."""
+    import cn2an
+
+    try:
+        return int(cn2an.cn2an(numeral, "smart"))
+    except (ValueError, KeyError):
+        return 0
+
+
+def _spaced_article(line: str) -> bool:
+    number = _ARTICLE_NUMBER.match(line).group(0)
+    return len(line) == len(number) or line[len(number)] in WS
+
+
+def heading_title(text: str, kind: str = "") -> str:
+    """The heading part of a line: up to the first 。 when the body follows on the same line.
+
+    An article's title is its number alone (第十八条): its first sentence is body, not a name;
+    a chapter's title has the typesetter's spacing removed (第一章　总　　则 → 第一章 总则)."""
+    if kind == "article":
+        return _ARTICLE_NUMBER.match(text).group(0)
+    if kind in ("chapter", "section"):
+        number = HEADING_PATTERNS[0 if kind == "chapter" else 1][1].match(text).group(0)
+        rest = _GAP.sub("", text[len(number):])
+        return f"{number} {rest}".strip()
     cut = text.find("。")
     title = text[:cut] if 0 < cut <= 60 else (text if len(text) <= 60 else text[:30] + "…")
     return title.rstrip("。：:； ").lstrip("-—－ ")
@@ -100,6 +144,12 @@ class _Walker:
         self.stack: list[tuple[str, str, str]] = []  # (kind, title, label) from the top
         self.clauses: list[Clause] = []
         self.current: Clause | None = None
+        self.last_article = 0
+        # does this document put a space after an article's number (第一条　…)? Then only such
+        # lines open articles; otherwise an article opens only at the next number in sequence
+        heads = [ln.text for ln in self.lines if _ARTICLE_NUMBER.match(ln.text)]
+        spaced = sum(1 for h in heads if _spaced_article(h))
+        self.articles_spaced = spaced >= 2 and spaced * 2 >= len(heads)
 
     def run(self) -> list[Clause]:
         i = 0
@@ -119,13 +169,37 @@ class _Walker:
         if self.stack and ANNEX.match(line.text):
             self._open("annex", "附件", line)
             return
-        found = heading_kind(line.text)
+        found = self._heading(line.text)
         if found:
             self._open(found[0], found[1], line)
         elif self.current is None:
             self.current = Clause("preamble", ["前言"], [], line.start, line.end)
         else:
             self.current.end = line.end
+
+    def _heading(self, text: str) -> tuple[str, str] | None:
+        """The heading a line opens, judged by the patterns this document actually uses.
+
+        A chapter or section line is a short line of its own; an article opens only where
+        the document numbers articles (the number followed by a space, or the next number
+        in sequence, whichever the document does), so "第三条规定的…" starting a paragraph
+        stays text; below an article,
+        numbered lines are the article's items and stay in its chunk."""
+        found = heading_kind(text)
+        if not found:
+            return None
+        kind = found[0]
+        open_kinds = [k for k, _, _ in self.stack]
+        if kind in ("chapter", "section") and (len(text) > 40 or "。" in text):
+            return None
+        if kind == "article":
+            number = article_number(found[1])
+            if not (_spaced_article(text) if self.articles_spaced else number == self.last_article + 1):
+                return None
+            self.last_article = number
+        if "article" in open_kinds and kind in ARTICLE_ITEMS:
+            return None
+        return found
 
     def _open(self, kind: str, number: str, line: Line) -> None:
         previous = self.current
@@ -135,15 +209,32 @@ class _Walker:
             self.stack = []
         elif kind in open_kinds:  # a sibling (or an ancestor's sibling): close deeper levels
             del self.stack[open_kinds.index(kind):]
+        elif kind in STATUTE_LEVELS and any(STATUTE_LEVELS.index(kind) < STATUTE_LEVELS.index(k)
+                                            for k in open_kinds if k in STATUTE_LEVELS):
+            # a chapter after articles (or a section after articles) closes them
+            del self.stack[min(open_kinds.index(k) for k in open_kinds if k in STATUTE_LEVELS
+                               and STATUTE_LEVELS.index(k) >= STATUTE_LEVELS.index(kind)):]
         elif previous is not None and previous.kind == "clause" and previous.heading_only:
             previous.kind = "heading"  # a heading whose first content is a sub-clause
-        title = "附件" if kind == "annex" else heading_title(line.text)
+        title = "附件" if kind == "annex" else heading_title(line.text, kind)
         label = "附件" if kind == "annex" else number_label(kind, number, title)
         self.stack.append((kind, title, label))
         # a heading whose line also carries body text ("1.标题。正文…") is never heading-only
         inline_body = line.text.rstrip("。：:；; ").lstrip("-—－ ") != title.rstrip("…")
-        self.current = Clause("clause", [t for _, t, _ in self.stack], [lab for _, _, lab in self.stack],
-                              line.start, line.end, heading_end=-1 if inline_body else line.end)
+        if kind in ("chapter", "section"):
+            inline_body = False
+        self.current = Clause("clause", [t for _, t, _ in self.stack], self._numbers(),
+                              line.start, line.end, heading_end=-1 if inline_body else line.end,
+                              level=kind)
+
+    def _numbers(self) -> list[str]:
+        """The labels that find the clause in the paper text: an article is cited by its own
+        number (第十八条), not by its chapter's."""
+        labels = [lab for _, _, lab in self.stack]
+        kinds = [k for k, _, _ in self.stack]
+        if "article" in kinds:
+            return labels[kinds.index("article"):]
+        return labels
 
     def _close(self) -> None:
         if self.current is not None:
@@ -242,14 +333,67 @@ def token_counter():
 
 # metadata kept out of the embedded text / the LLM prompt (ids and offsets are noise there)
 _HIDDEN_FROM_EMBED = ["doc_id", "region", "region_en", "issuer", "doc_number", "date", "level",
-                      "clause_number", "kind", "start_char", "end_char", "part", "parts",
+                      "clause_number", "kind", "article", "start_char", "end_char", "part", "parts",
                       "source_file", "encoding", "doc_hash", "tokens"]
 
 
-def chunk_id(doc_id: str, clause_path: str, text: str, occurrence: int) -> str:
-    """Content hash: an unchanged clause always gets the same id, so re-ingesting adds nothing."""
-    h = hashlib.sha256(f"{doc_id}\n{clause_path}\n{text}\n{occurrence}".encode("utf-8")).hexdigest()
-    return h[:32]
+def chunk_id(doc_id: str, clause_path: str, text: str, occurrence: int, fingerprint: str = "") -> str:
+    """Content hash: an unchanged clause always gets the same id, so re-ingesting adds nothing;
+    the document's metadata fingerprint is part of it, so a title or region edited in
+    documents.toml reaches the index at the next ingest."""
+    key = f"{doc_id}\n{clause_path}\n{text}\n{occurrence}\n{fingerprint}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def metadata_fingerprint(metadata: dict) -> str:
+    """A hash of the document-level metadata a chunk carries (everything but the file's own
+    bookkeeping), in a fixed order."""
+    shown = {k: v for k, v in sorted(metadata.items()) if k not in ("encoding",)}
+    return hashlib.sha256(repr(shown).encode("utf-8")).hexdigest()[:12]
+
+
+def clause_pieces(text: str, clause: Clause, max_tokens: int, count) -> list[tuple[int, int, int, int, str]]:
+    """(part, parts, start, end, shown text) for each chunk of one clause.
+
+    A table row is one piece; a long article is cut at its paragraphs and items, each piece
+    that starts inside an enumeration shown after the article's lead-in sentence; any other
+    long clause is cut at sentence ends."""
+    if clause.kind.startswith("table"):
+        spans = [(clause.start, clause.end, clause.text)]
+    elif clause.level == "article" and count(clause.text) > max_tokens:
+        spans = article_pieces(text, clause.start, clause.end, max_tokens, count)
+    else:
+        cut = split_span(text, clause.start, clause.end, max_tokens, count)
+        spans = [(s, e, clause.text if len(cut) == 1 else clean_block(text[s:e])) for s, e in cut]
+    return [(i, len(spans), s, e, shown) for i, (s, e, shown) in enumerate(spans, 1)]
+
+
+_ITEM = re.compile(rf"^[（(][{CN_NUM}\d]+[）)]")
+
+
+def article_pieces(text: str, start: int, end: int, max_tokens: int, count) -> list[tuple[int, int, str]]:
+    """A long article as pieces of whole paragraphs (款) and items (项), each within the limit
+    where a paragraph allows; an item piece is shown after its lead-in ("…按照下列标准…：")."""
+    paragraphs = [ln for ln in split_lines(text[start:end]) if not ln.blank]
+    pieces: list[list] = []  # [start, end, lead-in]
+    lead = ""
+    for ln in paragraphs:
+        is_item = bool(_ITEM.match(ln.text))
+        s, e = start + ln.start, start + ln.end
+        piece_lead = lead if is_item else ""
+        if pieces and count(clean_block(text[pieces[-1][0]:e])) + count(pieces[-1][2]) <= max_tokens \
+                and (is_item or not pieces[-1][2]):
+            pieces[-1][1] = e
+        else:
+            pieces.append([s, e, piece_lead])
+        if not is_item:
+            lead = ln.text if ln.text.rstrip().endswith(("：", ":")) else ""
+    out = []
+    for s, e, piece_lead in pieces:
+        body = clean_block(text[s:e])
+        shown = f"{piece_lead}\n{body}" if piece_lead and not body.startswith(piece_lead) else body
+        out.append((s, e, shown))
+    return out
 
 
 class ClauseNodeParser(NodeParser):
@@ -276,20 +420,18 @@ class ClauseNodeParser(NodeParser):
     def clause_nodes(self, doc: BaseNode, count) -> list[TextNode]:
         text = doc.get_content(MetadataMode.NONE)
         base_meta = {k: v for k, v in doc.metadata.items()}
+        fingerprint = metadata_fingerprint(base_meta)
         nodes, seen = [], {}
         for clause in parse_clauses(text):
-            spans = ([(clause.start, clause.end)] if clause.kind.startswith("table")
-                     else split_span(text, clause.start, clause.end, self.max_tokens, count))
-            for part, (start, end) in enumerate(spans, 1):
-                shown = clause.text if len(spans) == 1 else clean_block(text[start:end])
+            for part, parts, start, end, shown in clause_pieces(text, clause, self.max_tokens, count):
                 key = (clause.clause_path, shown)
                 seen[key] = seen.get(key, 0) + 1
                 meta = dict(base_meta)
                 meta.update(clause_path=clause.clause_path, clause_number=clause.clause_number,
-                            kind=clause.kind, start_char=start, end_char=end,
-                            part=part, parts=len(spans), tokens=count(shown))
+                            kind=clause.kind, start_char=start, end_char=end, article=clause.article,
+                            part=part, parts=parts, tokens=count(shown))
                 node = TextNode(
-                    id_=chunk_id(doc.node_id, clause.clause_path, shown, seen[key]),
+                    id_=chunk_id(doc.node_id, clause.clause_path, shown, seen[key], fingerprint),
                     text=shown, metadata=meta,
                     start_char_idx=start, end_char_idx=end,
                     excluded_embed_metadata_keys=list(_HIDDEN_FROM_EMBED),

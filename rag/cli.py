@@ -149,6 +149,11 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     items = load_set(Path(args.set))
+    if args.docs:
+        from rag.pipeline import ingest_paths
+
+        report = ingest_paths([settings.corpus_dir, *map(Path, args.docs)], settings)
+        print(f"indexed for this set: {report.summary()}", file=sys.stderr)
     retriever = make_retriever(settings)
     report = evaluate(items, retriever, lambda q: answer(q, settings=settings).as_dict(),
                       progress=not args.json)
@@ -243,6 +248,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the question-answer set (JSONL)")
     p.add_argument("--thresholds", default=str(PROJECT_ROOT / "eval" / "thresholds.toml"),
                    help="minimum metrics; exit 1 below them ('' = no gate)")
+    p.add_argument("--docs", nargs="+", metavar="PATH",
+                   help="also index these files or folders (beside the corpus) before the set runs")
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
     p.add_argument("--report", metavar="DIR", help="write report.md and accuracy.png there")
     p.add_argument("--compare", action="store_true",

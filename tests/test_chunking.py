@@ -125,12 +125,13 @@ def test_long_clause_is_split_at_sentence_ends_and_parts_share_the_path(corpus_d
 
 
 def test_heading_level_follows_place_not_frequency():
-    text = ("第一章 总则\n第一条 为了规范管理，制定本办法。\n第二条 本办法适用于全市。\n"
-            "第二章 支持措施\n第三条 支持以下事项：\n（一）研发投入；\n（二）成果转化。\n第四条 奖励标准另定。\n")
+    text = ("一、总则\n（一）目标。内容。\n1.甲。内容甲。\n2.乙。内容乙。\n（二）任务。内容。\n"
+            "1.丙。内容丙。\n二、保障\n（一）组织。内容。\n")
     paths = [c.clause_path for c in parse_clauses(text)]
-    # (一) opens below 第三条 although it appears only twice; 第四条 closes it again
-    assert "第二章 支持措施 > 第三条 支持以下事项 > （二）成果转化" in paths
-    assert paths[-1] == "第二章 支持措施 > 第四条 奖励标准另定"
+    # 1. opens below （一） although it is the most frequent pattern; （二） closes it again
+    assert "一、总则 > （一）目标 > 2.乙" in paths
+    assert "一、总则 > （二）任务 > 1.丙" in paths
+    assert paths[-1] == "二、保障 > （一）组织"
 
 
 def test_half_and_full_width_numbering_are_the_same_level():
