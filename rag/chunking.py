@@ -334,7 +334,8 @@ def token_counter():
 # metadata kept out of the embedded text / the LLM prompt (ids and offsets are noise there)
 _HIDDEN_FROM_EMBED = ["doc_id", "region", "region_en", "issuer", "doc_number", "date", "level",
                       "clause_number", "kind", "article", "start_char", "end_char", "part", "parts",
-                      "source_file", "encoding", "doc_hash", "tokens"]
+                      "source_file", "source_path", "encoding", "doc_hash", "tokens", "parent_region",
+                      "adopted", "issued", "effective", "amendments", "period"]
 
 
 def chunk_id(doc_id: str, clause_path: str, text: str, occurrence: int, fingerprint: str = "") -> str:
@@ -345,10 +346,14 @@ def chunk_id(doc_id: str, clause_path: str, text: str, occurrence: int, fingerpr
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
+# where the file lies and how it was encoded do not change what a chunk says
+_FILE_BOOKKEEPING = ("encoding", "source_path", "source_file", "doc_hash")
+
+
 def metadata_fingerprint(metadata: dict) -> str:
     """A hash of the document-level metadata a chunk carries (everything but the file's own
     bookkeeping), in a fixed order."""
-    shown = {k: v for k, v in sorted(metadata.items()) if k not in ("encoding",)}
+    shown = {k: v for k, v in sorted(metadata.items()) if k not in _FILE_BOOKKEEPING}
     return hashlib.sha256(repr(shown).encode("utf-8")).hexdigest()[:12]
 
 

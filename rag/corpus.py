@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from rag.doc_metadata import DocumentFacts, read_facts
+from rag.errors import ConfigError
 
 METADATA_FILE = "documents.toml"
 
@@ -30,6 +33,12 @@ class DocumentInfo:
     aliases: tuple[str, ...] = field(default_factory=tuple)
     parent_region: str = ""
     parent_aliases: tuple[str, ...] = field(default_factory=tuple)
+    # read from the text (rag.doc_metadata) where the catalog does not say
+    adopted: str = ""
+    issued: str = ""
+    effective: str = ""
+    amendments: str = ""
+    period: str = ""
 
     def as_metadata(self) -> dict[str, str]:
         """Flat metadata for a llama-index node (Chroma accepts str/int/float/bool only)."""
@@ -42,14 +51,40 @@ class DocumentInfo:
             "doc_number": self.doc_number,
             "date": self.date,
             "level": self.level,
+            "parent_region": self.parent_region,
+            "adopted": self.adopted,
+            "issued": self.issued,
+            "effective": self.effective,
+            "amendments": self.amendments,
+            "period": self.period,
         }
+
+    def completed_from(self, facts: DocumentFacts) -> "DocumentInfo":
+        """This entry with the fields it leaves empty filled from what the text says."""
+        read = {"title": facts.title, "notice_title": facts.notice_title, "issuer": facts.issuer,
+                "doc_number": facts.doc_number, "date": facts.date, **facts.as_metadata()}
+        return replace(self, **{k: v for k, v in read.items() if v and not getattr(self, k)})
+
+
+@dataclass(frozen=True)
+class RegionInfo:
+    """A region stated in documents.toml without a document of its own (a [[region]] table):
+    its level and the region above it, so documents of its parent answer its questions."""
+    name: str
+    parent: str = ""
+    level: str = ""
+    name_en: str = ""
+    aliases: tuple[str, ...] = field(default_factory=tuple)
 
 
 class CorpusCatalog:
-    """The documents.toml entries, looked up by file name or document id."""
+    """The documents.toml entries, looked up by file name (inside the corpus folder) or id."""
 
-    def __init__(self, entries: list[DocumentInfo]):
+    def __init__(self, entries: list[DocumentInfo], corpus_dir: Path | None = None,
+                 regions: list[RegionInfo] | None = None):
         self.entries = entries
+        self.corpus_dir = Path(corpus_dir).resolve() if corpus_dir else None
+        self.region_entries = regions or []
         self._by_file = {e.file: e for e in entries if e.file}
         self._by_id = {e.doc_id: e for e in entries}
 
@@ -57,20 +92,41 @@ class CorpusCatalog:
     def load(cls, corpus_dir: Path) -> "CorpusCatalog":
         path = Path(corpus_dir) / METADATA_FILE
         if not path.is_file():
-            return cls([])
-        with path.open("rb") as fh:
-            raw = tomllib.load(fh)
-        entries = []
+            return cls([], corpus_dir)
+        try:
+            with path.open("rb") as fh:
+                raw = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+        entries, regions = [], []
         for item in raw.get("document", []):
             item = dict(item)
             item["doc_id"] = item.pop("id")
             item["aliases"] = tuple(item.get("aliases", ()))
             item["parent_aliases"] = tuple(item.get("parent_aliases", ()))
-            entries.append(DocumentInfo(**item))
-        return cls(entries)
+            try:
+                entries.append(DocumentInfo(**item))
+            except TypeError as exc:
+                raise ConfigError(f"{path}: document {item['doc_id']!r}: {exc}") from exc
+        for item in raw.get("region", []):
+            item = dict(item)
+            item["aliases"] = tuple(item.get("aliases", ()))
+            regions.append(RegionInfo(**item))
+        return cls(entries, corpus_dir, regions)
 
     def for_file(self, path: Path) -> DocumentInfo | None:
-        return self._by_file.get(Path(path).name)
+        """The entry for a file of the corpus folder; a file elsewhere (an upload, another
+        folder) with the same name is another document and never takes a catalog entry."""
+        path = Path(path)
+        if self.corpus_dir is not None and path.resolve().parent != self.corpus_dir:
+            return None
+        return self._by_file.get(path.name)
+
+    def parents(self) -> dict[str, str]:
+        """Region → the region above it, as documents.toml states."""
+        out = {e.region: e.parent_region for e in self.entries if e.region and e.parent_region}
+        out.update({r.name: r.parent for r in self.region_entries if r.parent})
+        return out
 
     def by_id(self, doc_id: str) -> DocumentInfo | None:
         return self._by_id.get(doc_id)
@@ -78,6 +134,10 @@ class CorpusCatalog:
     def region_names(self) -> dict[str, str]:
         """Every name of every region (lower-cased) → the canonical region."""
         names: dict[str, str] = {}
+        for r in self.region_entries:
+            for name in (r.name, r.name_en, *r.aliases):
+                if name:
+                    names[name.lower()] = r.name
         for e in self.entries:
             if not e.region:
                 continue
@@ -124,30 +184,47 @@ def with_indexed_regions(groups: dict[str, list[str]], regions: set[str]) -> dic
     return out
 
 
-_REGION_IN_TITLE = re.compile(r"^(.{2,8}?(?:省|自治区|市|州|县|区|示范区))")
-_TITLE_WORDS = ("方案", "办法", "意见", "规定", "条例", "规划", "通知", "细则", "措施")
+_REGION_IN_TITLE = re.compile(r"^(.{2,8}?(?:省|自治区|市|州|盟|县|区|示范区))")
+_NATIONAL = re.compile(r"^(中华人民共和国|国务院|国家|全国|中共中央|科学技术部|科技部|财政部|教育部)")
+# the four municipalities are provinces in the administrative hierarchy
+_MUNICIPALITIES = ("北京市", "上海市", "天津市", "重庆市")
+
+
+def level_of(region: str, title: str = "") -> str:
+    """national | province | city | county | demonstration_zone, from the name's own suffix."""
+    if not region:
+        return "national" if _NATIONAL.match(title) else ""
+    if region.endswith(("省", "自治区")) or region in _MUNICIPALITIES:
+        return "province"
+    if region.endswith("示范区"):
+        return "demonstration_zone"
+    if region.endswith(("市", "州", "盟", "地区")):
+        return "city"
+    if region.endswith(("县", "区", "旗")):
+        return "county"
+    return ""
 
 
 def infer_info(doc_id: str, text: str, catalog: CorpusCatalog) -> DocumentInfo:
-    """Metadata for a document without an entry: title and region read from its text."""
-    title = ""
-    for line in text.splitlines()[:40]:
-        line = line.strip(" \u3000\t\xa0")
-        if 6 <= len(line) <= 80 and any(w in line for w in _TITLE_WORDS) and "。" not in line:
-            title = line.strip("《》")
-            break
-    title = title or doc_id
+    """Metadata for a document without an entry: title, issuer, number, dates and region read
+    from its text; its level from the region's name; its parent from documents.toml."""
+    facts = read_facts(text)
+    title = facts.title or doc_id
     region = ""
     names = catalog.region_names()
     lowered = title.lower()
     for name in sorted(names, key=len, reverse=True):
-        if name in lowered:
+        # a one-character abbreviation (赣) names a province only on its own, never inside a
+        # longer place name (赣州)
+        if name in lowered and (len(name) > 1 or not re.search(re.escape(name) + r"[\u4e00-\u9fff]", lowered)):
             region = names[name]
             break
-    if not region:
+    if not region and not _NATIONAL.match(title):
         match = _REGION_IN_TITLE.match(title)
         region = match.group(1) if match else ""
-    return DocumentInfo(doc_id=doc_id, title=title, region=region)
+    info = DocumentInfo(doc_id=doc_id, title=title, region=region, level=level_of(region, title),
+                        parent_region=catalog.parents().get(region, ""))
+    return info.completed_from(facts)
 
 
 GLOSSARY_FILE = "glossary.toml"

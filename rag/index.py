@@ -19,6 +19,10 @@ from rag.embeddings import model_id
 from rag.errors import IndexMissingError
 
 COLLECTION_PREFIX = "clauses-"
+# the document-level metadata every chunk carries (rag.corpus.DocumentInfo plus the file)
+DOCUMENT_FIELDS = ("doc_id", "title", "region", "region_en", "issuer", "doc_number", "date", "level",
+                   "parent_region", "adopted", "issued", "effective", "amendments", "period",
+                   "source_file", "source_path")
 EXCLUDED_FROM_SEARCH = ("heading", "table_header")  # structure, not content to cite
 
 
@@ -119,9 +123,7 @@ class ClauseStore:
         got = self.collection.get(include=["metadatas"])
         docs: dict[str, dict] = {}
         for meta in got["metadatas"]:
-            d = docs.setdefault(meta["doc_id"], {k: meta.get(k, "") for k in (
-                "doc_id", "title", "region", "region_en", "issuer", "doc_number", "date", "level",
-                "source_file")})
+            d = docs.setdefault(meta["doc_id"], {k: meta.get(k, "") for k in DOCUMENT_FIELDS})
             d["chunks"] = d.get("chunks", 0) + 1
         return sorted(docs.values(), key=lambda d: d["doc_id"])
 

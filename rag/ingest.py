@@ -18,6 +18,7 @@ from pathlib import Path
 from llama_index.core.schema import Document
 
 from rag.corpus import CorpusCatalog, infer_info
+from rag.doc_metadata import read_facts
 from rag.errors import DocumentError
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
@@ -110,23 +111,30 @@ def extract_text(path: Path) -> LoadedText:
 
 
 def doc_id_for(path: Path) -> str:
-    stem = re.sub(r"[^0-9A-Za-z_.-]+", "_", path.stem).strip("_.")
-    if len(stem) < 3:
-        stem = "doc_" + hashlib.sha1(path.name.encode()).hexdigest()[:8]
-    return stem
+    """A document's id from its file name, extension included: "2016年甘肃省方案.txt" and
+    "2016年江西省方案.docx" are two documents, as are policy.txt and policy.pdf."""
+    name = re.sub(r"[^\w.-]+", "_", path.name).strip("_.")
+    if len(Path(name).stem) < 1:
+        name = "doc_" + hashlib.sha1(path.name.encode()).hexdigest()[:8] + path.suffix.lower()
+    return name
 
 
 def load_document(path: Path, catalog: CorpusCatalog) -> Document:
     """One file → one llama-index Document with its metadata and a content hash."""
     path = Path(path)
     loaded = extract_text(path)
-    text = blank_furniture(normalise(loaded.text))
+    raw = normalise(loaded.text)
+    text = blank_furniture(raw)
     if not text.strip(_STRIP + "\n"):
         raise DocumentError(f"{path.name}: no text left after cleaning")
-    info = catalog.for_file(path) or infer_info(doc_id_for(path), text, catalog)
+    entry = catalog.for_file(path)
+    # the text's own statements (number, dates) are read before web furniture is blanked:
+    # portals put the 文号 in the grid above a notice
+    info = entry.completed_from(read_facts(raw)) if entry else infer_info(doc_id_for(path), raw, catalog)
     metadata = info.as_metadata()
     metadata.update(
         source_file=path.name,
+        source_path=str(path.resolve()),
         encoding=loaded.encoding,
         doc_hash=hashlib.sha256(text.encode("utf-8")).hexdigest()[:16],
     )

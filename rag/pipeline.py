@@ -30,10 +30,13 @@ class IngestReport:
     removed: int = 0
     seconds: float = 0.0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    pruned: list[str] = field(default_factory=list)  # documents whose file left an ingested folder
 
     def summary(self) -> str:
         line = (f"{self.documents} documents, {self.chunks} chunks "
                 f"({self.added} added, {self.removed} removed) in {self.seconds:.1f} s")
+        if self.pruned:
+            line += f"; pruned {len(self.pruned)} deleted file(s): {', '.join(self.pruned)}"
         return line + (f"; {len(self.skipped)} skipped" if self.skipped else "")
 
 
@@ -65,6 +68,7 @@ def ingest_paths(paths: list[Path] | None = None, settings: Settings | None = No
             embed = lambda nodes: embedder.get_text_embedding_batch(
                 [n.get_content(metadata_mode="embed") for n in nodes])
             seen_hashes: dict[str, str] = {}
+            indexed = {d["doc_id"]: d for d in store.documents()}
             for path in files:
                 if progress:
                     progress(path.name)
@@ -77,6 +81,10 @@ def ingest_paths(paths: list[Path] | None = None, settings: Settings | None = No
                 if dup:
                     report.skipped.append((path.name, f"{path.name}: same text as {dup}; skipped"))
                     continue
+                clash = _identity_clash(doc, indexed)
+                if clash:
+                    report.skipped.append((path.name, clash))
+                    continue
                 seen_hashes[doc.metadata["doc_hash"]] = path.name
                 nodes = parser.clause_nodes(doc, count)
                 result = store.sync_document(doc.node_id, nodes, embed)
@@ -86,10 +94,35 @@ def ingest_paths(paths: list[Path] | None = None, settings: Settings | None = No
                 report.removed += result.removed
                 if result.added or result.removed:
                     mark_index_changed(settings)
+            report.pruned = _prune_deleted(store, indexed, paths or [settings.corpus_dir])
+            if report.pruned:
+                mark_index_changed(settings)
     except Timeout as exc:
         raise WriterBusy(f"another `rag ingest` is writing to {settings.data_dir}; try again when it ends") from exc
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _identity_clash(doc, indexed: dict[str, dict]) -> str:
+    """Why ``doc`` may not take its id: another file that still exists holds it."""
+    held = indexed.get(doc.node_id)
+    other = (held or {}).get("source_path", "")
+    if other and other != doc.metadata["source_path"] and Path(other).exists():
+        return (f"{doc.metadata['source_file']}: a different file with the id {doc.node_id!r} is already indexed "
+                f"from {other}; rename this file, or `rag remove {doc.node_id}` first")
+    return ""
+
+
+def _prune_deleted(store: ClauseStore, indexed: dict[str, dict], paths: list[Path]) -> list[str]:
+    """Remove documents whose file was inside an ingested folder and is gone now."""
+    folders = [Path(p).resolve() for p in paths if Path(p).is_dir()]
+    pruned = []
+    for doc_id, meta in indexed.items():
+        source = Path(meta.get("source_path") or "")
+        if meta.get("source_path") and not source.exists() and any(f in source.parents for f in folders):
+            store.remove_document(doc_id)
+            pruned.append(doc_id)
+    return sorted(pruned)
 
 
 _retrievers: dict = {}

@@ -203,6 +203,10 @@ def ingest_upload(paths: list[str], settings: Settings, progress=None) -> str:
             refused.append(f"{src.name}: 不支持的文件类型 · unsupported type (use {', '.join(UPLOAD_SUFFIXES)})")
         elif src.stat().st_size > MAX_UPLOAD_BYTES:
             refused.append(f"{src.name}: 文件过大 · over {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
+        elif (upload_dir / name).exists() and (upload_dir / name).read_bytes() != src.read_bytes():
+            # never replace an earlier upload silently: the official decides which one stays
+            refused.append(f"{src.name}: 已有同名的不同文件 · an earlier upload named {name} differs; "
+                           f"rename this file, or remove the earlier one first")
         else:
             target = upload_dir / name
             shutil.copyfile(src, target)
