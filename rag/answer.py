@@ -14,6 +14,8 @@ from rag.corpus import expand_english, expansion_groups
 from rag.errors import QuestionError
 from rag.generate import (QUANTITY_WORDS, Evidence, compose, intents_of, key_figure, score_sentences,
                           sentences_of)
+from rag.lookup import article_answer, facts_answer
+from rag.question import analyse
 from rag.retrieve import STOPWORDS, _jieba, match_regions, tokenize
 
 # below this share of the question's terms found in the best sentence, the documents are
@@ -87,11 +89,7 @@ def _last_user_question(history: list | None) -> str:
     return ""
 
 
-def citation_for(node, n: int) -> Citation:
-    m = node.metadata
-    return Citation(n=n, doc_id=m.get("doc_id", ""), title=m.get("title", ""), region=m.get("region", ""),
-                    clause_path=m.get("clause_path", ""), clause_number=m.get("clause_number", ""),
-                    text=node.text)
+citation_for = Citation.of_node
 
 
 def answer_question(question: str, retriever, region: str | None = None, history: list | None = None,
@@ -115,6 +113,11 @@ def answer_question(question: str, retriever, region: str | None = None, history
         related = _related(retriever, query, [])
         text = PLACE_NOT_COVERED[language].format(places=places, regions=all_regions)
         return Answer(text, [], True, related, question=question, language=language)
+
+    analysis = analyse(query)
+    looked_up = _looked_up(analysis, retriever.nodes, regions, language, question)
+    if looked_up is not None:  # "no such article" is our statement, not a document's: unchecked
+        return looked_up if looked_up.abstained else check_answer(looked_up)
 
     if language == "en":
         missing = unknown_english_concepts(expansion_groups(query, retriever.glossary),
@@ -148,7 +151,7 @@ def answer_question(question: str, retriever, region: str | None = None, history
     for ev in chosen:
         citations.append(citation_for(ev.node, len(citations) + 1))
         numbered.append((ev, citations[-1].n))
-    answer = check_answer(Answer(compose(numbered, language, terms), citations, False,
+    answer = check_answer(Answer(compose(numbered, language, terms, regions), citations, False,
                                  question=question, language=language))
     if writer is not None:
         answer = _written(writer, answer, question, language, _context(chosen, read, writer.max_clauses),
@@ -159,6 +162,17 @@ def answer_question(question: str, retriever, region: str | None = None, history
     if wrong and not answer.abstained:
         answer.text += "\n" + PREMISE[language].format(wrong="、".join(wrong))
     return answer
+
+
+def _looked_up(analysis, nodes: list, regions: list[str], language: str, question: str) -> Answer | None:
+    """An article asked for by number, or a document's own dates, read off the documents."""
+    if analysis.asks_article:
+        found = article_answer(analysis, nodes, regions, language, question)
+        if found is not None:
+            return found
+    if analysis.asks_document_facts:
+        return facts_answer(analysis, nodes, regions, language, question)
+    return None
 
 
 def _corroborating(ranked: list[Evidence], wants_quantity: bool, terms: list[str],
@@ -225,6 +239,7 @@ def _complete(ev: Evidence, intents: list, parts: list | None = None) -> Evidenc
     """When the question asks who or when and the chosen sentence names the topic but not the
     department or date, add the sentence of the same clause that does (e.g. the clause's
     closing "（省科技厅牵头，…）"), looking in every part of a clause split for length."""
+    ev = _with_items(ev, parts or [ev.node])
     missing = [p for p in intents if not p.search(ev.sentence)]
     if not missing:
         return ev
@@ -233,6 +248,27 @@ def _complete(ev: Evidence, intents: list, parts: list | None = None) -> Evidenc
             if sentence != ev.sentence and all(p.search(sentence) for p in missing):
                 return replace(ev, sentence=f"{ev.sentence.rstrip('；;')}……{sentence}")
     return ev
+
+
+_ITEM_LINE = re.compile(r"^([（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[.．、])")
+
+
+def _with_items(ev: Evidence, parts: list) -> Evidence:
+    """A sentence that introduces an enumeration ("…负责下列工作：") is quoted with its items:
+    the lead-in alone names what is listed, not the list."""
+    if not ev.sentence.rstrip().endswith(("：", ":")):
+        return ev
+    text = "\n".join(node.text for node in parts)
+    after = text[text.find(ev.sentence) + len(ev.sentence):] if ev.sentence in text else ""
+    items = []
+    for line in after.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        if not _ITEM_LINE.match(line) or line in items:
+            break
+        items.append(line)
+    return replace(ev, sentence=ev.sentence.rstrip() + "".join(items)) if items else ev
 
 
 def _unit(figure: str | None) -> str:

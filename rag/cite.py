@@ -25,6 +25,14 @@ class Citation:
     clause_number: str
     text: str
 
+    @classmethod
+    def of_node(cls, node, n: int) -> "Citation":
+        """The citation of a retrieved clause (a llama-index node with our chunk metadata)."""
+        m = node.metadata
+        return cls(n=n, doc_id=m.get("doc_id", ""), title=m.get("title", ""), region=m.get("region", ""),
+                   clause_path=m.get("clause_path", ""), clause_number=m.get("clause_number", ""),
+                   text=node.text)
+
     @property
     def label(self) -> str:
         """How a person finds the clause in the paper document: 《title》四、（五）1."""
@@ -107,6 +115,8 @@ def unsupported_numbers(sentence: str, sources: list[str]) -> list[str]:
 
 
 _MARKER = re.compile(r"\[(\d+)\]")
+# "Article 18 (第十八条)" naming a cited clause (its 第十八条 already removed) is no figure to check
+_CLAUSE_REFERENCE = re.compile(r"\bArticle \d+ \(\)")
 
 
 def check_answer(answer: Answer) -> Answer:
@@ -118,6 +128,9 @@ def check_answer(answer: Answer) -> Answer:
         bare = _MARKER.sub("", sentence)
         for c in answer.citations:  # the clause label itself ("…（2016—2020年）》四、（五）1") is no claim
             bare = bare.replace(c.label, "")
+            if c.clause_number:
+                bare = bare.replace(c.clause_number, "")
+        bare = _CLAUSE_REFERENCE.sub("", bare)
         if numbers_in(bare) and (not cited or unsupported_numbers(bare, [c.text for c in cited])):
             flagged.append(sentence)
             continue

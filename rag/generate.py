@@ -128,18 +128,52 @@ def english_figure(figure: str) -> str:
     return f"{words} {body}".strip() if unit_en or qualifier in EN_QUALIFIER else figure
 
 
-def compose(evidence: list[tuple[Evidence, int]], language: str, question_terms: list[str]) -> str:
-    """One line per cited statement: Chinese quotes the clause, English frames the quote."""
+LEVEL_NAMES = {
+    "national": ("国家级文件", "national document"),
+    "province": ("省级文件", "provincial document"),
+    "city": ("市（州）级文件", "city/prefecture document"),
+    "county": ("县级文件", "county document"),
+    "demonstration_zone": ("示范区文件", "zone document"),
+}
+
+
+def level_note(metadata: dict, language: str) -> str:
+    """"省级文件，四川省" / "provincial document: 四川省": said when a statement comes from a
+    document above the region asked about."""
+    zh, en = LEVEL_NAMES.get(metadata.get("level", ""), ("上级文件", "higher-level document"))
+    region = metadata.get("region", "")
+    if language == "en":
+        return f"{en}: {region}" if region else en
+    return f"{zh}，{region}" if region else zh
+
+
+def compose(evidence: list[tuple[Evidence, int]], language: str, question_terms: list[str],
+            asked_regions: list[str] | None = None) -> str:
+    """One line per cited statement: Chinese quotes the clause, English frames the quote with
+    the region, the clause (Article 18 / 四、（五）1) and, for a document above the region
+    asked about, its level."""
     lines = []
     for ev, n in evidence:
-        title = ev.node.metadata.get("title", "")
-        number = ev.node.metadata.get("clause_number", "")
+        m = ev.node.metadata
+        title, number = m.get("title", ""), m.get("clause_number", "")
         sentence = ev.sentence.rstrip("；;")
+        above = bool(asked_regions) and m.get("region", "") not in asked_regions
         if language == "en":
             figure = key_figure(sentence, question_terms)
-            region = ev.node.metadata.get("region_en") or ev.node.metadata.get("region", "")
-            lead = f"{english_figure(figure)} ({region})" if figure else f"{region}"
+            region = m.get("region_en") or m.get("region", "")
+            where = ", ".join(p for p in (region, english_clause(m), level_note(m, "en") if above else "") if p)
+            lead = f"{english_figure(figure)} ({where})" if figure else where
             lines.append(f"{lead} — “{sentence}” [{n}]")
         else:
-            lines.append(f"根据《{title}》{number}：“{sentence}”[{n}]")
+            level = f"（{level_note(m, 'zh')}）" if above else ""
+            lines.append(f"根据《{title}》{level}{number}：“{sentence}”[{n}]")
     return "\n".join(lines)
+
+
+def english_clause(metadata: dict) -> str:
+    """"Article 18 (第十八条)" for an article; the clause number as printed otherwise."""
+    number = metadata.get("clause_number", "")
+    article = metadata.get("article") or 0
+    if article:
+        return f"Article {article} ({number})"
+    return number

@@ -141,15 +141,19 @@ def load_document(path: Path, catalog: CorpusCatalog) -> Document:
     return Document(text=text, id_=info.doc_id, metadata=metadata)
 
 
+_FOLDER_NOTE = re.compile(r"^(README|readme|Readme)(\.[a-z]+)?$")
+
+
 def discover(paths: list[Path]) -> list[Path]:
     """Files to ingest under the given files or folders (metadata file excluded)."""
     found: list[Path] = []
     for p in paths:
         p = Path(p)
         if p.is_dir():
+            # a folder's README describes the folder; it is not one of its documents
             found.extend(sorted(f for f in p.rglob("*") if f.is_file()
                                 and f.suffix.lower() in SUPPORTED_SUFFIXES
-                                and not f.name.startswith(".")))
+                                and not f.name.startswith(".") and not _FOLDER_NOTE.match(f.name)))
         elif p.is_file():
             found.append(p)
         else:

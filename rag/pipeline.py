@@ -36,7 +36,7 @@ class IngestReport:
         line = (f"{self.documents} documents, {self.chunks} chunks "
                 f"({self.added} added, {self.removed} removed) in {self.seconds:.1f} s")
         if self.pruned:
-            line += f"; pruned {len(self.pruned)} deleted file(s): {', '.join(self.pruned)}"
+            line += f"; pruned {len(self.pruned)} no longer in the folder: {', '.join(self.pruned)}"
         return line + (f"; {len(self.skipped)} skipped" if self.skipped else "")
 
 
@@ -94,7 +94,7 @@ def ingest_paths(paths: list[Path] | None = None, settings: Settings | None = No
                 report.removed += result.removed
                 if result.added or result.removed:
                     mark_index_changed(settings)
-            report.pruned = _prune_deleted(store, indexed, paths or [settings.corpus_dir])
+            report.pruned = _prune_deleted(store, indexed, paths or [settings.corpus_dir], files)
             if report.pruned:
                 mark_index_changed(settings)
     except Timeout as exc:
@@ -113,13 +113,20 @@ def _identity_clash(doc, indexed: dict[str, dict]) -> str:
     return ""
 
 
-def _prune_deleted(store: ClauseStore, indexed: dict[str, dict], paths: list[Path]) -> list[str]:
-    """Remove documents whose file was inside an ingested folder and is gone now."""
+def _prune_deleted(store: ClauseStore, indexed: dict[str, dict], paths: list[Path], files: list[Path]) -> list[str]:
+    """Remove documents whose file was inside an ingested folder and is no longer among its
+    documents (deleted, or no longer a document the folder's ingest takes)."""
     folders = [Path(p).resolve() for p in paths if Path(p).is_dir()]
+    present = {str(f.resolve()) for f in files}
+    names = {f.name for f in files if any(d in f.resolve().parents for d in folders)}
     pruned = []
     for doc_id, meta in indexed.items():
         source = Path(meta.get("source_path") or "")
-        if meta.get("source_path") and not source.exists() and any(f in source.parents for f in folders):
+        gone = meta.get("source_path") and str(source) not in present and any(f in source.parents for f in folders)
+        # an index written before documents recorded their path: a file of this folder now
+        # ingested under another id supersedes it
+        superseded = not meta.get("source_path") and meta.get("source_file") in names
+        if gone or superseded:
             store.remove_document(doc_id)
             pruned.append(doc_id)
     return sorted(pruned)
@@ -193,8 +200,9 @@ def _build_retriever(settings: Settings):
 
     store = ClauseStore(settings)
     embedder = get_embedder(settings.embed_model, settings.embed_threads)
+    catalog = CorpusCatalog.load(settings.corpus_dir)
     return HybridRetriever(store, embedder, top_k=settings.top_k, glossary=load_glossary(settings.corpus_dir),
-                           region_groups=CorpusCatalog.load(settings.corpus_dir).region_groups())
+                           region_groups=catalog.region_groups(), parents=catalog.parents())
 
 
 def question_regions(question: str, retriever):

@@ -53,6 +53,7 @@ def match_regions(question: str, groups: dict[str, list[str]], vocabulary: set[s
     lowered = question.lower()
     found: list[tuple[int, str]] = []
     taken = [False] * len(lowered)
+    words = _word_starts(lowered)
     for name in sorted(groups, key=len, reverse=True):
         pattern = re.escape(name)
         if name.isascii():
@@ -60,6 +61,8 @@ def match_regions(question: str, groups: dict[str, list[str]], vocabulary: set[s
         for m in re.finditer(pattern, lowered):
             if any(taken[m.start():m.end()]):
                 continue
+            if len(name) == 1 and words.get(m.start()) != name:
+                continue  # a one-character abbreviation (赣) counts only as a word, not inside 赣州
             taken[m.start():m.end()] = [True] * (m.end() - m.start())
             found.extend((m.start(), r) for r in groups[name])
     regions: list[str] = []
@@ -67,6 +70,15 @@ def match_regions(question: str, groups: dict[str, list[str]], vocabulary: set[s
         if region not in regions:
             regions.append(region)
     return RegionMatch(regions, _unknown_places(question, taken, vocabulary))
+
+
+def _word_starts(text: str) -> dict[int, str]:
+    """Start offset → jieba word, for telling an abbreviation from part of a longer name."""
+    out, pos = {}, 0
+    for word in _jieba().lcut(text):
+        out[pos] = word
+        pos += len(word)
+    return out
 
 
 def _unknown_places(question: str, taken: list[bool], vocabulary: set[str]) -> list[str]:
@@ -101,10 +113,12 @@ class HybridRetriever(BaseRetriever):
 
     def __init__(self, store, embedder, top_k: int = 5, candidates: int = 40,
                  glossary: dict[str, list[str]] | None = None,
-                 region_groups: dict[str, list[str]] | None = None):
+                 region_groups: dict[str, list[str]] | None = None,
+                 parents: dict[str, str] | None = None):
         super().__init__()
         self.glossary = glossary or {}
         self.catalog_groups = region_groups or {}
+        self.catalog_parents = parents or {}
         self.store, self.embedder = store, embedder
         self.top_k, self.candidates = top_k, candidates
         self.refresh()
@@ -127,6 +141,26 @@ class HybridRetriever(BaseRetriever):
         self.region_of = np.array([n.metadata.get("region", "") for n in self.nodes])
         # regions of documents ingested without a documents.toml entry get names too
         self.region_groups = with_indexed_regions(self.catalog_groups, set(self.region_of.tolist()))
+        self.parents = dict(self.catalog_parents)
+        self.parents.update({n.metadata["region"]: n.metadata["parent_region"] for n in self.nodes
+                             if n.metadata.get("region") and n.metadata.get("parent_region")})
+        # documents that apply everywhere: national ones, and any without a region
+        self.everywhere = sorted({n.metadata.get("region", "") for n in self.nodes
+                                  if n.metadata.get("level") == "national" or not n.metadata.get("region")})
+
+    def scope(self, regions: list[str]) -> list[str]:
+        """The regions whose documents answer a question about ``regions``: those regions, the
+        regions above them (a province above its cities) and documents that apply everywhere."""
+        if not regions:
+            return []
+        out = list(regions)
+        for region in regions:
+            seen = {region}
+            while self.parents.get(region) and self.parents[region] not in seen:
+                region = self.parents[region]
+                seen.add(region)
+                out.append(region)
+        return list(dict.fromkeys(out + self.everywhere))
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         return self.search(query_bundle.query_str)
@@ -150,7 +184,9 @@ class HybridRetriever(BaseRetriever):
         return [(node.node_id, float(score)) for node, score in hits]
 
     def rankings(self, question: str, regions: list[str], mode: str = "hybrid") -> list[list[tuple[str, float]]]:
-        """Each signal's ranking (BM25, vector, or both), computed once per question."""
+        """Each signal's ranking (BM25, vector, or both), computed once per question, over the
+        documents that apply to ``regions`` (see :meth:`scope`)."""
+        regions = self.scope(regions)
         out = []
         if mode in ("hybrid", "bm25"):
             out.append(self.bm25_ranking(question, regions))

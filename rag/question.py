@@ -1,0 +1,73 @@
+"""Question analysis: what a question asks for, read before anything is retrieved.
+
+A typed value (:class:`QuestionAnalysis`) that later stages read instead of re-parsing the
+question: an article asked for by number (第十八条 / Article 18) and the document facts asked
+for (when a document takes effect, was adopted, issued or amended). Patterns are general
+Chinese and English ways of asking, not keyed to any document.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_CN_NUMERAL = "一二三四五六七八九十百零〇两"
+_ARTICLE_ZH = re.compile(rf"第\s*([{_CN_NUMERAL}\d]+)\s*条")
+_ARTICLE_EN = re.compile(r"\b(?:article|art\.)\s*(\d{1,3})\b", re.I)
+# the question is about a document as a whole
+_DOCUMENT_WORDS = re.compile(r"条例|办法|方案|文件|规定|法规|意见|细则|regulation|rules|plan|document|law|policy|act\b",
+                             re.I)
+# document facts: which metadata field answers, and how a question asks for it
+DOCUMENT_FACTS = {
+    "effective": re.compile(r"施行|生效|起实施|实施日期|何时实施|哪天实施|什么时候实施|come into (force|effect)|"
+                            r"came into (force|effect)|take[sn]? effect|took effect|in force|effective", re.I),
+    "adopted": re.compile(r"通过|审议通过|制定时间|adopted|passed|enacted", re.I),
+    "amendments": re.compile(r"修订|修正|修改|amend|revis", re.I),
+    "issued": re.compile(r"印发|发布|出台|成文|issued|published|released", re.I),
+}
+_WHEN = re.compile(r"何时|什么时候|哪天|哪一天|哪年|日期|时间|几月|多久|几次|多少次|how many times|when|what date|which date|date|year|earlier|later|first",
+                   re.I)
+
+
+@dataclass(frozen=True)
+class QuestionAnalysis:
+    article: int = 0  # an article asked for by number (第十八条 → 18), else 0
+    document_facts: tuple[str, ...] = field(default_factory=tuple)  # effective, adopted, …
+
+    @property
+    def asks_article(self) -> bool:
+        return self.article > 0
+
+    @property
+    def asks_document_facts(self) -> bool:
+        return bool(self.document_facts)
+
+
+def analyse(question: str) -> QuestionAnalysis:
+    return QuestionAnalysis(article=asked_article(question), document_facts=asked_document_facts(question))
+
+
+def asked_article(question: str) -> int:
+    """The article number a question asks for ("第十八条说了什么", "Article 18 of …"), else 0.
+
+    A question that asks which article says something ("哪一条规定了…") names no number and is
+    answered by retrieval, whose citation names the article."""
+    match = _ARTICLE_EN.search(question)
+    if match:
+        return int(match.group(1))
+    match = _ARTICLE_ZH.search(question)
+    if match:
+        import cn2an
+
+        try:
+            return int(cn2an.cn2an(match.group(1), "smart"))
+        except ValueError:
+            return 0
+    return 0
+
+
+def asked_document_facts(question: str) -> tuple[str, ...]:
+    """The document facts a question asks for: it names a document and asks when it took
+    effect, was adopted, amended or issued."""
+    if not _DOCUMENT_WORDS.search(question) or not _WHEN.search(question):
+        return ()
+    return tuple(name for name, pattern in DOCUMENT_FACTS.items() if pattern.search(question))
