@@ -58,17 +58,37 @@ def decode_bytes(data: bytes, name: str = "document") -> LoadedText:
         if data.startswith(bom):
             return LoadedText(_decode(data[len(bom):], enc, name), enc)
     sample = data[:4000]
-    if sample.count(b"\x00") > len(sample) // 4:
-        enc = "utf-16-le" if sample[1::2].count(b"\x00") > sample[0::2].count(b"\x00") else "utf-16-be"
-        return LoadedText(_decode(data, enc, name), enc)
     if b"\x00" in sample:
-        raise DocumentError(f"{name}: looks like a binary file, not text")
+        # UTF-16 without a BOM: Chinese characters have no NUL bytes, so only the ASCII
+        # characters (newlines, digits) show the pattern; decode both ways, keep the readable one
+        enc = _utf16_order(data)
+        if enc is None:
+            raise DocumentError(f"{name}: looks like a binary file, not text")
+        return LoadedText(_decode(data, enc, name), enc)
     for enc in ("utf-8", "gb18030"):
         try:
             return LoadedText(_decode(data, enc, name), enc)
         except DocumentError:
             continue
     raise DocumentError(f"{name}: not UTF-8, UTF-16 or GB18030 text; convert it to UTF-8")
+
+
+def _utf16_order(data: bytes) -> str | None:
+    """utf-16-le or utf-16-be when the bytes read as text in that order, else None."""
+    if len(data) % 2:
+        return None
+    best, best_share = None, 0.0
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data[:8000].decode(enc)
+        except UnicodeDecodeError:
+            continue
+        readable = sum(1 for ch in text if ch in "\n\r\t" or "\u4e00" <= ch <= "\u9fff"
+                       or " " <= ch <= "~" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef")
+        share = readable / max(1, len(text))
+        if share > best_share:
+            best, best_share = enc, share
+    return best if best_share >= 0.9 else None
 
 
 def _decode(data: bytes, encoding: str, name: str) -> str:
