@@ -9,8 +9,7 @@ import re
 import unicodedata
 from dataclasses import replace
 
-from rag.cite import Answer, Citation, check_answer, unsupported_numbers
-from rag.corpus import expand_english, expansion_groups
+from rag.cite import Answer, Citation, check_answer, numbers_in, unsupported_numbers
 from rag.errors import QuestionError
 from rag.generate import (QUANTITY_WORDS, Evidence, compose, intents_of, key_figure, score_sentences,
                           sentences_of)
@@ -40,6 +39,7 @@ CONCEPT_NOT_COVERED = {
 # a question whose content words are mostly absent from every document asks about something
 # the documents do not cover (a tax rate, a rent subsidy), however well its other words match
 MAX_UNKNOWN_SHARE = 0.3
+MAX_UNKNOWN_SHARE_EN = 0.4
 PREMISE = {
     "zh": "注意：文件中没有“{wrong}”这一数字，原文规定见上。",
     "en": "Note: the documents do not state {wrong}; the source says otherwise (quoted above).",
@@ -104,7 +104,7 @@ def answer_question(question: str, retriever, region: str | None = None, history
     if region:
         regions = match_regions(region, groups).regions or [region]
     found = match_regions(query, groups, retriever.vocabulary)
-    basis, terms = _question_terms(query, language, groups, retriever.glossary)
+    basis, terms, spans = _question_terms(query, language, groups, retriever.bridge)
     wants_quantity = bool(QUANTITY_WORDS.search(query))
     all_regions = "、".join(sorted({r for v in groups.values() for r in v}))
 
@@ -120,8 +120,7 @@ def answer_question(question: str, retriever, region: str | None = None, history
         return looked_up if looked_up.abstained else check_answer(looked_up)
 
     if language == "en":
-        missing = unknown_english_concepts(expansion_groups(query, retriever.glossary),
-                                           retriever.vocabulary, retriever.corpus_text)
+        missing = unknown_english_concepts(retriever.bridge.groups(query))
     else:
         missing = unknown_concepts(basis, retriever.vocabulary, retriever.corpus_text, set(groups))
     if missing:
@@ -135,7 +134,7 @@ def answer_question(question: str, retriever, region: str | None = None, history
     for group in groups_to_answer:
         nodes = retriever.evidence(query, group, top_k=retriever.top_k)
         read.extend(nodes)
-        ranked = score_sentences(terms, nodes, wants_quantity, intents_of(query), basis)
+        ranked = score_sentences(terms, nodes, wants_quantity, intents_of(query), basis, spans)
         if ranked and ranked[0].coverage >= MIN_OVERLAP:
             chosen.append(_complete(ranked[0], intents_of(query), retriever.parts_of(ranked[0].node)))
             if len(groups_to_answer) == 1 and len(group) != 1:
@@ -146,6 +145,10 @@ def answer_question(question: str, retriever, region: str | None = None, history
         scope = "、".join(regions) if regions else all_regions
         return Answer(NOT_COVERED[language].format(regions=scope), [], True, related,
                       question=question, language=language)
+    unstated = _unstated_figure(query, chosen, found.places)
+    if unstated is not None:
+        related = [citation_for(ev.node, i) for i, ev in enumerate(chosen, 1)]
+        return Answer(unstated[language], [], True, related, question=question, language=language)
 
     citations, numbered = [], []
     for ev in chosen:
@@ -162,6 +165,38 @@ def answer_question(question: str, retriever, region: str | None = None, history
     if wrong and not answer.abstained:
         answer.text += "\n" + PREMISE[language].format(wrong="、".join(wrong))
     return answer
+
+
+# a question that asks for an amount ("how much", "多少") is answered by a figure, not by a
+# sentence on the topic that gives none
+AMOUNT_WORDS = re.compile(r"多少|几[个项家名次天年月人所件]|比例是|how (much|many|large|big|long)|what (percentage|share|"
+                          r"proportion|amount|minimum|maximum)|which (percentage|share)", re.I)
+NO_FIGURE = {
+    "zh": "文件未给出这一数字：相关条款提到了这一事项，但没有规定具体数额或比例。以下条款可能相关，仅供参考。",
+    "en": "The documents don't state this figure: the related clauses mention the matter but give no amount "
+          "or share. They are listed below for reference, not as an answer.",
+}
+NO_BREAKDOWN = {
+    "zh": "文件未给出{place}的数字：相关条款只有{scope}的规定，没有分解到{place}。以下条款仅供参考。",
+    "en": "The documents don't give a figure for {place}: the related clauses state it for {scope} only, "
+          "not broken down to {place}. They are listed below for reference.",
+}
+
+
+def _unstated_figure(query: str, chosen: list[Evidence], places: list[str]) -> dict | None:
+    """The abstention text when an amount question's best sentences state no figure, or none
+    for the place inside a region the question names (兰州市 in a Gansu plan); else None."""
+    if not AMOUNT_WORDS.search(query):
+        return None
+    figures = [ev for ev in chosen if numbers_in(_strip_years(ev.sentence))]
+    if not figures:
+        return NO_FIGURE
+    for place in places:
+        short = re.sub(r"(市|州|县|区)$", "", place)
+        if not any(short in ev.sentence for ev in figures):
+            scope = "、".join(dict.fromkeys(ev.node.metadata.get("region", "") for ev in figures))
+            return {k: v.format(place=place, scope=scope) for k, v in NO_BREAKDOWN.items()}
+    return None
 
 
 def _looked_up(analysis, nodes: list, regions: list[str], language: str, question: str) -> Answer | None:
@@ -275,16 +310,28 @@ def _unit(figure: str | None) -> str:
     return re.sub(r"[\d.\-—～~\s]|至少|不低于|不少于|超过|突破|达到|力争|以上|左右|以内|前", "", figure or "")
 
 
-def _question_terms(query: str, language: str, groups: dict, glossary: dict) -> tuple[str, list[str]]:
-    """(basis, terms): the terms that say what is asked, and the text they come from.
+def _question_terms(query: str, language: str, groups: dict, bridge) -> tuple[str, list[str], dict | None]:
+    """(basis, terms, spans): the terms that say what is asked, the text they come from and,
+    for English, which part of the question each term stands for.
 
-    Region names (handled by the filter), numbers and question words are left out; an
-    English question is represented by its Chinese expansion."""
-    text = expand_english(query, glossary) if language == "en" else query
+    Region names (handled by the filter), numbers and question words are left out. An English
+    question is represented by the Chinese translations of its units; the alternatives of one
+    unit share its span, so a sentence covers "income" by any one of 收入/收益."""
     names = set(groups)
-    terms = [t for t in tokenize(text) if t not in names and not t.isdigit()
-             and t not in ("为什么", "只", "给", "分别", "哪个", "什么时候", "何时")]
-    return text, terms
+    if language == "en":
+        spans: dict[str, set[int]] = {}
+        offset = 0
+        for unit in bridge.groups(query):
+            chinese = [t.lower() for t in unit.chinese if t.lower() not in names]
+            if not chinese or unit.english in names:
+                continue
+            chars = set(range(offset, offset + len(unit.english)))
+            offset += len(unit.english) + 1
+            for term in chinese:
+                spans.setdefault(term, set()).update(chars)
+        return " ".join(spans), list(spans), spans
+    terms = [t for t in tokenize(query) if t not in names and not t.isdigit() and t not in QUESTION_WORDS]
+    return query, terms, None
 
 
 def unknown_concepts(basis: str, vocabulary: set[str], corpus_text: str, names: set[str]) -> list[str]:
@@ -311,26 +358,28 @@ def unknown_concepts(basis: str, vocabulary: set[str], corpus_text: str, names: 
     return _if_large_share(missing, words)
 
 
-def unknown_english_concepts(groups: list[list[str]], vocabulary: set[str], corpus_text: str) -> list[str]:
-    """As unknown_concepts, for an English question: a glossary phrase is unknown when none of
-    its Chinese alternatives appears in any indexed clause."""
-    def known(term: str) -> bool:
-        return term in vocabulary or term in corpus_text
+def unknown_english_concepts(groups: list) -> list[str]:
+    """As unknown_concepts, for an English question: a unit the dictionary translates is
+    unknown when none of its translations occurs in any indexed clause (rag.bilingual)."""
+    known = [g for g in groups if g.translated]
+    missing = [g.english for g in known if g.absent]
+    # a dictionary's senses miss the corpus's wording more often than jieba's words do:
+    # English asks for a larger share
+    return _if_large_share(missing, [g.english for g in known], MAX_UNKNOWN_SHARE_EN)
 
-    missing = [g[0] for g in groups if not any(known(t) for t in g)]
-    return _if_large_share(missing, [g[0] for g in groups])
 
-
-def _if_large_share(missing: list[str], words: list[str]) -> list[str]:
-    """``missing`` when it is at least MAX_UNKNOWN_SHARE of ``words`` by characters, else []."""
+def _if_large_share(missing: list[str], words: list[str], share: float = None) -> list[str]:
+    """``missing`` when it is at least ``share`` of ``words`` by characters, else []."""
+    share = MAX_UNKNOWN_SHARE if share is None else share
     total = sum(len(w) for w in words)
-    return missing if total and sum(len(w) for w in missing) / total >= MAX_UNKNOWN_SHARE else []
+    return missing if total and sum(len(w) for w in missing) / total >= share else []
 
 
 MIN_WORD_FREQ = 10
 CONTENT_FLAGS = ("n", "v", "a", "b", "l", "j", "i")
-QUESTION_WORDS = set("为什么 哪个 哪些 哪里 哪年 什么 多少 怎么 怎样 如何 是否 能否 可否 有没有 分别 "
-                     "请问 我们 我们是 他们 享受 得到 拿到 获得 能够 应该 需要 何时 什么时候".split())
+# interrogatives and the asker's own frame words: what a question asks with, not what about
+QUESTION_WORDS = set("为什么 哪个 哪些 哪里 哪年 哪一 什么 多少 怎么 怎样 如何 是否 能否 可否 有没有 分别 "
+                     "请问 我们 我们是 他们 能够 应该 何时 什么时候".split())
 
 
 def _strip_years(text: str) -> str:

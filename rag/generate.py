@@ -73,13 +73,16 @@ def term_spans(basis: str, terms: list[str]) -> dict[str, set[int]]:
 
 
 def score_sentences(question_terms: list[str], nodes: list, wants_quantity: bool,
-                    intents: list[re.Pattern] | None = None, basis: str = "") -> list[Evidence]:
+                    intents: list[re.Pattern] | None = None, basis: str = "",
+                    spans: dict[str, set[int]] | None = None) -> list[Evidence]:
     """Every sentence of the retrieved clauses, scored by the share of the question it covers.
 
     Coverage counts question characters, not terms: jieba's search mode yields 科技成果 and
-    also 科技 and 成果, and a sentence should not score twice for one word.
+    also 科技 and 成果, and a sentence should not score twice for one word. ``spans`` (term →
+    the question characters it stands for) is given for an English question, whose terms are
+    translations of its words.
     """
-    spans = term_spans(basis or " ".join(question_terms), question_terms)
+    spans = spans if spans is not None else term_spans(basis or " ".join(question_terms), question_terms)
     total = len(set().union(*spans.values())) if spans else 0
     out = []
     for rank, node in enumerate(nodes):

@@ -46,6 +46,9 @@ def tokenize(text: str) -> list[str]:
 class RegionMatch:
     regions: list[str] = field(default_factory=list)  # canonical regions named, in order
     unknown_places: list[str] = field(default_factory=list)  # places named that the corpus lacks
+    # administrative places named that are no region of the corpus (兰州市 beside 甘肃): a figure
+    # for them must be stated for them, not for the region around them
+    places: list[str] = field(default_factory=list)
 
 
 def match_regions(question: str, groups: dict[str, list[str]], vocabulary: set[str] = frozenset()) -> RegionMatch:
@@ -69,7 +72,7 @@ def match_regions(question: str, groups: dict[str, list[str]], vocabulary: set[s
     for _, region in sorted(found, key=lambda f: f[0]):
         if region not in regions:
             regions.append(region)
-    return RegionMatch(regions, _unknown_places(question, taken, vocabulary))
+    return RegionMatch(regions, _unknown_places(question, taken, vocabulary), _admin_places(question, taken))
 
 
 def _word_starts(text: str) -> dict[int, str]:
@@ -79,6 +82,16 @@ def _word_starts(text: str) -> dict[int, str]:
         out[pos] = word
         pos += len(word)
     return out
+
+
+def _admin_places(question: str, taken: list[bool]) -> list[str]:
+    """Words with an administrative suffix (南昌市, 雅安市) that no region name covers."""
+    out = []
+    for start, word in _word_starts(question).items():
+        if len(word) >= 3 and word.endswith(("市", "州", "县", "区")) and not any(taken[start:start + len(word)]) \
+                and not word.startswith(("全", "各", "本", "我", "该", "每", "示范")):
+            out.append(word)
+    return list(dict.fromkeys(out))
 
 
 def _unknown_places(question: str, taken: list[bool], vocabulary: set[str]) -> list[str]:
@@ -126,6 +139,7 @@ class HybridRetriever(BaseRetriever):
     def refresh(self) -> None:
         import bm25s
 
+        from rag.bilingual import Bridge
         from rag.corpus import with_indexed_regions
         from rag.index import EXCLUDED_FROM_SEARCH
 
@@ -141,6 +155,7 @@ class HybridRetriever(BaseRetriever):
         self.region_of = np.array([n.metadata.get("region", "") for n in self.nodes])
         # regions of documents ingested without a documents.toml entry get names too
         self.region_groups = with_indexed_regions(self.catalog_groups, set(self.region_of.tolist()))
+        self.bridge = Bridge(self.corpus_text, self.vocabulary, names=self.glossary)
         self.parents = dict(self.catalog_parents)
         self.parents.update({n.metadata["region"]: n.metadata["parent_region"] for n in self.nodes
                              if n.metadata.get("region") and n.metadata.get("parent_region")})
@@ -166,9 +181,7 @@ class HybridRetriever(BaseRetriever):
         return self.search(query_bundle.query_str)
 
     def bm25_ranking(self, question: str, regions: list[str]) -> list[tuple[str, float]]:
-        from rag.corpus import expand_english
-
-        expansion = expand_english(question, self.glossary)
+        expansion = self.bridge.expand(question)
         tokens = [t for t in tokenize(question + " " + expansion) if t in self.vocabulary]
         if not tokens or not self.nodes:
             return []

