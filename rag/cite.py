@@ -54,6 +54,7 @@ class Answer:
     question: str = ""
     language: str = "zh"
     latency_ms: float | None = None  # set by rag.pipeline.answer
+    coverage: float | None = None  # share of the question the best sentence covers (abstention signal)
 
     def as_dict(self) -> dict:
         """The record `rag ask --json`, the batch interface and the /ask endpoint share."""
@@ -62,6 +63,8 @@ class Answer:
                   "related": [c.as_dict() for c in self.related], "flagged": self.flagged}
         if self.latency_ms is not None:
             record["latency_ms"] = round(self.latency_ms, 1)
+        if self.coverage is not None:
+            record["coverage"] = round(self.coverage, 3)
         return record
 
 

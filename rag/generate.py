@@ -37,6 +37,9 @@ def heading_like(sentence: str) -> bool:
 
 
 QUANTITY_BONUS = 0.15  # a "how many" question is answered by a sentence with a figure
+# sentence-embedding cosine beside term coverage: more for English, whose terms are dictionary
+# translations, than for Chinese, whose terms are the question's own (README: measured)
+SIMILARITY_WEIGHT = {"zh": 0.5, "en": 1.0}
 
 # What kind of answer a question wants, and how a sentence that gives it looks.
 # A sentence of the wanted kind gets a bonus when sentences are ranked.
@@ -74,13 +77,16 @@ def term_spans(basis: str, terms: list[str]) -> dict[str, set[int]]:
 
 def score_sentences(question_terms: list[str], nodes: list, wants_quantity: bool,
                     intents: list[re.Pattern] | None = None, basis: str = "",
-                    spans: dict[str, set[int]] | None = None) -> list[Evidence]:
+                    spans: dict[str, set[int]] | None = None,
+                    similarity=None, language: str = "zh") -> list[Evidence]:
     """Every sentence of the retrieved clauses, scored by the share of the question it covers.
 
     Coverage counts question characters, not terms: jieba's search mode yields 科技成果 and
     also 科技 and 成果, and a sentence should not score twice for one word. ``spans`` (term →
     the question characters it stands for) is given for an English question, whose terms are
-    translations of its words.
+    translations of its words. ``similarity`` (sentence → cosine to the question, from a
+    multilingual sentence embedder) adds to the ranking, so a paraphrase can win; coverage,
+    which decides abstention, stays the share of the question's own terms.
     """
     spans = spans if spans is not None else term_spans(basis or " ".join(question_terms), question_terms)
     total = len(set().union(*spans.values())) if spans else 0
@@ -99,6 +105,8 @@ def score_sentences(question_terms: list[str], nodes: list, wants_quantity: bool
                 overlap += QUANTITY_BONUS
             if any(p.search(sentence) for p in intents or []):
                 overlap += 0.15
+            if similarity is not None:
+                overlap += SIMILARITY_WEIGHT[language] * similarity(sentence)
             overlap -= 0.02 * rank  # prefer the better-ranked clause on ties
             if i == 0 and len(sentences) > 1 and len(sentence) <= 40 and heading_like(sentence):
                 overlap -= 0.2  # a clause's own heading restates its topic; its body answers

@@ -18,8 +18,9 @@ from rag.config import Settings, get_settings
 from rag.corpus import CorpusCatalog
 from rag.embeddings import get_embedder
 from rag.errors import DocumentError, RagError
-from rag.index import ClauseStore
+from rag.index import EXCLUDED_FROM_SEARCH, ClauseStore
 from rag.ingest import discover, load_document
+from rag.sentences import SentenceVectors
 
 
 @dataclass
@@ -97,6 +98,7 @@ def ingest_paths(paths: list[Path] | None = None, settings: Settings | None = No
             report.pruned = _prune_deleted(store, indexed, paths or [settings.corpus_dir], files)
             if report.pruned:
                 mark_index_changed(settings)
+            _warm_sentence_vectors(settings, store)
     except Timeout as exc:
         raise WriterBusy(f"another `rag ingest` is writing to {settings.data_dir}; try again when it ends") from exc
     report.seconds = time.perf_counter() - started
@@ -201,8 +203,28 @@ def _build_retriever(settings: Settings):
     store = ClauseStore(settings)
     embedder = get_embedder(settings.embed_model, settings.embed_threads)
     catalog = CorpusCatalog.load(settings.corpus_dir)
-    return HybridRetriever(store, embedder, top_k=settings.top_k, glossary=load_glossary(settings.corpus_dir),
-                           region_groups=catalog.region_groups(), parents=catalog.parents())
+    vectors = SentenceVectors(settings.data_dir, settings.embed_threads)
+    retriever = HybridRetriever(store, embedder, top_k=settings.top_k, glossary=load_glossary(settings.corpus_dir),
+                                region_groups=catalog.region_groups(), parents=catalog.parents(),
+                                sentence_vectors=vectors)
+    vectors.add(reader_sentences(retriever.nodes))  # normally all known from the ingest
+    return retriever
+
+
+def reader_sentences(nodes) -> list[str]:
+    """Every unit the reader scores (sentences, whole table rows) of the given chunks."""
+    from rag.generate import sentences_of
+
+    return [s for n in nodes if n.metadata.get("kind") not in EXCLUDED_FROM_SEARCH
+            for s in sentences_of(n.text, n.metadata.get("kind", ""))]
+
+
+def _warm_sentence_vectors(settings: Settings, store: ClauseStore) -> None:
+    """Embed the sentences of every stored chunk once, at ingest, for the reader."""
+    vectors = SentenceVectors(settings.data_dir, settings.embed_threads)
+    sentences = reader_sentences(store.all_chunks())
+    vectors.add(sentences)
+    vectors.save(keep=sentences)
 
 
 def question_regions(question: str, retriever):
