@@ -121,6 +121,9 @@ def answer_question(question: str, retriever, region: str | None = None, history
     looked_up = _looked_up(analysis, retriever.nodes, regions, language, question)
     if looked_up is not None:  # "no such article" is our statement, not a document's: unchecked
         return looked_up if looked_up.abstained else check_answer(looked_up)
+    outside = _outside_period(analysis, retriever.nodes, regions, language)
+    if outside:
+        return Answer(outside, [], True, _related(retriever, query, regions), question=question, language=language)
 
     if language == "en":
         missing = unknown_english_concepts(retriever.bridge.groups(query))
@@ -207,6 +210,38 @@ def _unstated_figure(query: str, chosen: list[Evidence], places: list[str]) -> d
     return None
 
 
+OUTSIDE_PERIOD = {
+    "zh": "文件未涉及这一时期：{docs}，没有规定{years}年的内容。以下条款仅供参考。",
+    "en": "The documents don't cover that period: {docs}; they set nothing for {years}. "
+          "Related clauses are listed below for reference.",
+}
+
+
+def _outside_period(analysis, nodes: list, regions: list[str], language: str) -> str:
+    """Why the question's years lie outside every plan asked about ("…covers 2016—2020"),
+    or "" when a document in scope covers them or states no period (a regulation)."""
+    if analysis.years is None or not regions:
+        return ""
+    first, last = analysis.years
+    periods: dict[str, str] = {}
+    for node in nodes:
+        m = node.metadata
+        if m.get("region") in regions:
+            periods.setdefault(m.get("title", ""), m.get("period", ""))
+    if not periods or any(not p for p in periods.values()):
+        return ""
+    for period in periods.values():
+        start, end = (int(y) for y in period.split("-"))
+        if first <= end and last >= start:
+            return ""
+    years = f"{first}" if first == last else f"{first}—{last}"
+    if language == "en":
+        docs = "; ".join(f"{t} covers {p.replace('-', '–')}" for t, p in periods.items())
+    else:
+        docs = "；".join(f"《{t}》的规划期为{p.replace('-', '—')}年" for t, p in periods.items())
+    return OUTSIDE_PERIOD[language].format(docs=docs, years=years)
+
+
 def _looked_up(analysis, nodes: list, regions: list[str], language: str, question: str) -> Answer | None:
     """An article asked for by number, or a document's own dates, read off the documents."""
     if analysis.asks_article:
@@ -282,7 +317,7 @@ def _complete(ev: Evidence, intents: list, parts: list | None = None) -> Evidenc
     """When the question asks who or when and the chosen sentence names the topic but not the
     department or date, add the sentence of the same clause that does (e.g. the clause's
     closing "（省科技厅牵头，…）"), looking in every part of a clause split for length."""
-    ev = _with_items(ev, parts or [ev.node])
+    ev = _with_lead_in(_with_items(ev, parts or [ev.node]), parts or [ev.node])
     missing = [p for p in intents if not p.search(ev.sentence)]
     if not missing:
         return ev
@@ -312,6 +347,25 @@ def _with_items(ev: Evidence, parts: list) -> Evidence:
             break
         items.append(line)
     return replace(ev, sentence=ev.sentence.rstrip() + "".join(items)) if items else ev
+
+
+def _with_lead_in(ev: Evidence, parts: list) -> Evidence:
+    """An item of an enumeration ("（三）…的，…提取不低于百分之五") is quoted after the sentence
+    that introduces it ("…按照下列标准…给予奖励和报酬："): alone it does not say what it is."""
+    if not _ITEM_LINE.match(ev.sentence):
+        return ev
+    text = "\n".join(node.text for node in parts)
+    at = text.find(ev.sentence)
+    if at < 0:
+        return ev
+    for line in reversed(text[:at].split("\n")):
+        line = line.strip()
+        if line and not _ITEM_LINE.match(line):
+            if line.endswith(("：", ":")):
+                lead = line.split("。")[-1] if "。" in line else line
+                return replace(ev, sentence=f"{lead}……{ev.sentence}")
+            break
+    return ev
 
 
 def _unit(figure: str | None) -> str:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-MAX_PHRASE_WORDS = 4
+MAX_PHRASE_WORDS = 6  # official names run long (department of science and technology)
 MAX_SENSE_WORDS = 4  # longer dictionary senses are explanations, not translations
 MOST_TERMS = 3  # Chinese terms kept for one English unit
 # English function words (NLTK's list, shipped inside llama-index-core) and question frames:
@@ -71,7 +71,8 @@ def lemma_forms(word: str) -> list[str]:
     forms = [word]
     for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ied", "y"), ("ed", ""), ("ed", "e"),
                          ("ing", ""), ("ing", "e"), ("d", ""), ("al", "e"), ("al", ""), ("ation", "e"),
-                         ("ation", "ate"), ("ment", "")):
+                         ("ation", "ate"), ("ment", ""), ("ive", "e"), ("ive", "ion"), ("ity", ""),
+                         ("ly", ""), ("ors", ""), ("or", ""), ("ers", ""), ("er", "")):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             forms.append(word[: -len(suffix)] + repl)
     return list(dict.fromkeys(forms))
@@ -157,13 +158,14 @@ class Bridge:
         """Content word → (sense, headword) for every sense of a corpus headword using it."""
         index: dict[str, list[tuple[str, str]]] = {}
         for sense, heads in dictionary_senses().items():
-            words = sense.split()
-            if len(words) > 2:
+            words = [w for w in sense.split() if w not in ENGLISH_STOPWORDS]
+            if not 1 < len(words) <= 3:
                 continue
             for head in heads:
                 if self.in_corpus(head):
-                    # the word a two-word sense is about is its last ("net income" → income)
-                    index.setdefault(words[-1], []).append((sense, head))
+                    # "net income" → 净收入 for income, "pilot scheme" → 试点 for pilot
+                    for word in words:
+                        index.setdefault(word, []).append((sense, head))
         return index
 
     def in_corpus(self, term: str) -> bool:
@@ -173,7 +175,7 @@ class Bridge:
 
     def groups(self, question: str) -> list[TermGroup]:
         """The question's English units, longest dictionary phrase first, each with its terms."""
-        words = _WORD.findall(question.lower())
+        words = [re.sub(r"'s$|'$", "", w) for w in _WORD.findall(question.lower())]
         out: list[TermGroup] = []
         i = 0
         while i < len(words):
@@ -195,7 +197,7 @@ class Bridge:
         word = words[i]
         if word in ENGLISH_STOPWORDS or len(word) < 2 or word.isdigit():
             return None, 1
-        named = self.names.get(word)
+        named = next((self.names[f] for f in lemma_forms(word) if f in self.names), None)
         if named:
             return TermGroup(word, [t for t in named if self.in_corpus(t)], True), 1
         return self._word_group(word), 1
@@ -227,7 +229,12 @@ class Bridge:
                 if self.in_corpus(head):
                     exact[head] = min(exact.get(head, position), position)
         terms = self._rank(exact)
-        loose = {head: 9 for form in lemma_forms(word) for _, head in self._by_word.get(form, [])}
+        loose: dict[str, int] = {}
+        for form in lemma_forms(word):
+            for sense, head in self._by_word.get(form, []):
+                # a sense about the word (its last word) before one that only uses it
+                rank = 10 if sense.split()[-1] == form else 20
+                loose[head] = min(loose.get(head, rank), rank)
         if not terms:  # no sense is the word itself: two-word senses about it ("net income")
             terms = self._rank(loose)
         # one-character translations (率 for rate) are too loose to search by, but enough to

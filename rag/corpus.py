@@ -230,34 +230,36 @@ def infer_info(doc_id: str, text: str, catalog: CorpusCatalog) -> DocumentInfo:
 GLOSSARY_FILE = "glossary.toml"
 
 
-def load_glossary(corpus_dir: Path) -> dict[str, list[str]]:
-    """English → Chinese domain terms (corpus/glossary.toml), lower-cased keys."""
+def load_departments(corpus_dir: Path) -> dict[str, list[str]]:
+    """Department (Chinese, as documents name it) → its standard English names (glossary.toml)."""
     path = Path(corpus_dir) / GLOSSARY_FILE
     if not path.is_file():
         return {}
-    with path.open("rb") as fh:
-        terms = tomllib.load(fh).get("terms", {})
-    return {k.lower(): list(v) for k, v in terms.items()}
+    try:
+        with path.open("rb") as fh:
+            raw = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+    return {k: list(v) for k, v in raw.get("departments", {}).items()}
 
 
-def expansion_groups(question: str, glossary: dict[str, list[str]]) -> list[list[str]]:
-    """For each glossary phrase in an English question, its Chinese alternatives ([] for Chinese)."""
-    lowered = question.lower()
-    if sum(ch.isascii() for ch in question) < len(question) * 0.8:
-        return []
-    groups: list[list[str]] = []
-    for phrase in sorted(glossary, key=len, reverse=True):
-        # the phrase or a simple inflection of it (patents, applied, training)
-        pattern = rf"(?<![a-z]){re.escape(phrase)}(?:s|es|d|ed|ing)?(?![a-z])"
-        if re.search(pattern, lowered):
-            lowered = re.sub(pattern, " ", lowered)
-            groups.append(list(glossary[phrase]))
-    return groups
+def load_glossary(corpus_dir: Path) -> dict[str, list[str]]:
+    """Official English names (lower-cased) → the Chinese names they stand for."""
+    names: dict[str, list[str]] = {}
+    for chinese, english in load_departments(corpus_dir).items():
+        for name in english:
+            names.setdefault(name.lower(), []).append(chinese)
+    return names
 
 
-def expand_english(question: str, glossary: dict[str, list[str]]) -> str:
-    """The Chinese terms an English question's words stand for (empty for a Chinese question)."""
-    terms: list[str] = []
-    for group in expansion_groups(question, glossary):
-        terms.extend(t for t in group if t not in terms)
-    return " ".join(terms)
+def english_department(name: str, departments: dict[str, list[str]]) -> str:
+    """省科技厅 → "Provincial Department of Science and Technology (省科技厅)"; the Chinese name
+    alone when no standard English name is known."""
+    prefixes = {"省": "Provincial ", "市": "Municipal ", "州": "Prefectural ", "县": "County "}
+    for chinese in sorted(departments, key=len, reverse=True):
+        if name.endswith(chinese):
+            head = name[: -len(chinese)]
+            prefix = prefixes.get(head, "") if len(head) <= 1 else ""
+            if len(head) <= 1 and (head in prefixes or not head):
+                return f"{prefix}{departments[chinese][0]} ({name})"
+    return name

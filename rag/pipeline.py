@@ -204,7 +204,12 @@ def _build_retriever(settings: Settings):
     embedder = get_embedder(settings.embed_model, settings.embed_threads)
     catalog = CorpusCatalog.load(settings.corpus_dir)
     vectors = SentenceVectors(settings.data_dir, settings.embed_threads)
-    retriever = HybridRetriever(store, embedder, top_k=settings.top_k, glossary=load_glossary(settings.corpus_dir),
+    # official names the bridge from English knows: departments (glossary.toml) and regions
+    names = load_glossary(settings.corpus_dir)
+    for name, regions in catalog.region_groups().items():
+        if name.isascii():
+            names.setdefault(name, list(regions))
+    retriever = HybridRetriever(store, embedder, top_k=settings.top_k, glossary=names,
                                 region_groups=catalog.region_groups(), parents=catalog.parents(),
                                 sentence_vectors=vectors)
     vectors.add(reader_sentences(retriever.nodes))  # normally all known from the ingest

@@ -28,10 +28,17 @@ _WHEN = re.compile(r"何时|什么时候|哪天|哪一天|哪年|日期|时间|�
                    re.I)
 
 
+# five-year plan periods a question may name instead of years
+_FIVE_YEAR = {"十二五": (2011, 2015), "十三五": (2016, 2020), "十四五": (2021, 2025), "十五五": (2026, 2030),
+              "12th five-year": (2011, 2015), "13th five-year": (2016, 2020), "14th five-year": (2021, 2025)}
+_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+
+
 @dataclass(frozen=True)
 class QuestionAnalysis:
     article: int = 0  # an article asked for by number (第十八条 → 18), else 0
     document_facts: tuple[str, ...] = field(default_factory=tuple)  # effective, adopted, …
+    years: tuple[int, int] | None = None  # the time the question is about (first, last year)
 
     @property
     def asks_article(self) -> bool:
@@ -43,7 +50,18 @@ class QuestionAnalysis:
 
 
 def analyse(question: str) -> QuestionAnalysis:
-    return QuestionAnalysis(article=asked_article(question), document_facts=asked_document_facts(question))
+    return QuestionAnalysis(article=asked_article(question), document_facts=asked_document_facts(question),
+                            years=asked_years(question))
+
+
+def asked_years(question: str) -> tuple[int, int] | None:
+    """The years a question is about: 2025, 2021—2025, 十四五, "13th Five-Year Plan"."""
+    lowered = question.lower()
+    spans = [span for name, span in _FIVE_YEAR.items() if name in lowered]
+    years = [int(y) for y in _YEAR.findall(question)]
+    if spans:
+        years += [spans[0][0], spans[0][1]]
+    return (min(years), max(years)) if years else None
 
 
 def asked_article(question: str) -> int:

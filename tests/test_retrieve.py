@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.corpus import expand_english, load_glossary
+from rag.corpus import load_glossary
 from rag.retrieve import match_regions, tokenize
 
 from .conftest import CORPUS
@@ -30,11 +30,24 @@ def test_chinese_is_tokenised_into_words_without_stopwords():
     assert "收益" in tokens and "比例" in tokens and "的" not in tokens and "？" not in tokens
 
 
-def test_english_question_is_expanded_with_chinese_domain_terms():
-    glossary = load_glossary(CORPUS)
-    expansion = expand_english("What share of income goes to the inventor?", glossary)
-    assert "收益" in expansion and "比例" in expansion and "成果完成人" in expansion
-    assert expand_english("收益比例是多少", glossary) == ""
+def test_english_reaches_the_corpus_through_the_dictionary_not_a_glossary():
+    from rag.bilingual import Bridge
+
+    corpus = "科技成果转化的收入，按比例奖励发明人。省科技厅牵头负责孵化器建设。"
+    bridge = Bridge(corpus, {"收入", "比例", "发明人", "孵化器", "科技厅"}, names=load_glossary(CORPUS))
+    groups = {g.english: g.chinese for g in bridge.groups("What share of income goes to the inventors?")}
+    assert "收入" in groups["income"] and "发明人" in groups["inventors"]
+    assert "孵化器" in bridge.expand("Which department leads incubators?")
+    assert "科技厅" in bridge.expand("What does the Department of Science and Technology do?")
+    assert bridge.expand("收益比例是多少") == ""
+
+
+def test_a_dictionary_phrase_absent_from_the_corpus_is_an_absent_concept():
+    from rag.bilingual import Bridge
+
+    bridge = Bridge("科技成果转化贷款贴息。", {"贷款", "贴息"})
+    by_unit = {g.english: g for g in bridge.groups("What is the interest rate on loans?")}
+    assert by_unit["interest rate"].absent and not by_unit["loans"].absent
 
 
 @pytest.mark.slow
