@@ -9,9 +9,9 @@ import re
 import unicodedata
 from dataclasses import replace
 
-from rag.cite import Answer, Citation, check_answer, numbers_in, unsupported_numbers
+from rag.cite import Answer, Citation, check_answer, normalise_numbers, numbers_in, unsupported_numbers
 from rag.errors import QuestionError
-from rag.generate import (QUANTITY_WORDS, Evidence, compose, intents_of, key_figure, score_sentences,
+from rag.generate import (FIGURE, QUANTITY_WORDS, Evidence, compose, intents_of, key_figure, score_sentences,
                           sentences_of)
 from rag.lookup import article_answer, facts_answer
 from rag.question import analyse
@@ -42,7 +42,7 @@ CONCEPT_NOT_COVERED = {
 # a question whose content words are mostly absent from every document asks about something
 # the documents do not cover (a tax rate, a rent subsidy), however well its other words match
 MAX_UNKNOWN_SHARE = 0.3
-MAX_UNKNOWN_SHARE_EN = 0.4
+MAX_UNKNOWN_SHARE_EN = 0.3
 PREMISE = {
     "zh": "注意：文件中没有“{wrong}”这一数字，原文规定见上。",
     "en": "Note: the documents do not state {wrong}; the source says otherwise (quoted above).",
@@ -126,7 +126,7 @@ def answer_question(question: str, retriever, region: str | None = None, history
         return Answer(outside, [], True, _related(retriever, query, regions), question=question, language=language)
 
     if language == "en":
-        missing = unknown_english_concepts(retriever.bridge.groups(query))
+        missing = unknown_english_concepts(retriever.bridge.groups(query), set(groups))
     else:
         missing = unknown_concepts(basis, retriever.vocabulary, retriever.corpus_text, set(groups))
     if missing:
@@ -156,7 +156,7 @@ def answer_question(question: str, retriever, region: str | None = None, history
         scope = "、".join(regions) if regions else all_regions
         return Answer(NOT_COVERED[language].format(regions=scope), [], True, related,
                       question=question, language=language, coverage=best_coverage)
-    unstated = _unstated_figure(query, chosen, found.places)
+    unstated = _unstated_figure(query, chosen, found.places, terms)
     if unstated is not None:
         related = [citation_for(ev.node, i) for i, ev in enumerate(chosen, 1)]
         return Answer(unstated[language], [], True, related, question=question, language=language)
@@ -194,12 +194,45 @@ NO_BREAKDOWN = {
 }
 
 
-def _unstated_figure(query: str, chosen: list[Evidence], places: list[str]) -> dict | None:
-    """The abstention text when an amount question's best sentences state no figure, or none
-    for the place inside a region the question names (兰州市 in a Gansu plan); else None."""
+_CLAUSE_NUMBER = re.compile(r"第[一二三四五六七八九十百零〇\d]+[章节条款项]|^[（(]?[一二三四五六七八九十\d]+[）)、.．]")
+
+
+_ASKED_UNIT_ZH = re.compile(r"(?:多少|几)\s*(万元|亿元|元|%|家|个|项|名|人|件|所|天|日|个月|年)")
+_ASKED_UNIT_EN = [(re.compile(r"what (percentage|share|proportion|percent)|how much of", re.I), "%"),
+                  (re.compile(r"how much (money|funding|subsidy|support|capital)|how large .*fund", re.I), "元")]
+_MONEY = ("元", "万元", "亿元")
+_FRAGMENT = re.compile(r"[^，,；;。：:、（）()]+")
+
+
+def asked_unit(query: str) -> str:
+    """The unit an amount question asks in (多少万元 → 万元; what percentage → %), else ""."""
+    m = _ASKED_UNIT_ZH.search(query)
+    if m:
+        return m.group(1)
+    return next((unit for pattern, unit in _ASKED_UNIT_EN if pattern.search(query)), "")
+
+
+def _states_asked_figure(ev: Evidence, unit: str, terms: list[str]) -> bool:
+    """A fragment of the sentence gives a figure in the asked unit and shares a topic term."""
+    money = unit in _MONEY
+    for fragment in _FRAGMENT.findall(normalise_numbers(ev.sentence)):
+        units = {m.group(3) for m in FIGURE.finditer(fragment) if m.group(3)}
+        if (unit in units or (money and units & set(_MONEY))) and any(t in fragment for t in terms if len(t) > 1):
+            return True
+    return False
+
+
+def _unstated_figure(query: str, chosen: list[Evidence], places: list[str], terms: list[str]) -> dict | None:
+    """The abstention text when an amount question's best sentences state no figure (in the
+    unit it asks for, beside its topic), or none for the place inside a region the question
+    names (兰州市 in a Gansu plan); else None."""
     if not AMOUNT_WORDS.search(query):
         return None
-    figures = [ev for ev in chosen if numbers_in(_strip_years(ev.sentence))]
+    figures = [ev for ev in chosen if numbers_in(_CLAUSE_NUMBER.sub("", _strip_years(ev.sentence)))]
+    unit = asked_unit(query)
+    if unit and unit != "%":
+        topic = [t for t in terms if t not in _MONEY and t != unit]
+        figures = [ev for ev in figures if _states_asked_figure(ev, unit, topic)]
     if not figures:
         return NO_FIGURE
     for place in places:
@@ -420,10 +453,11 @@ def unknown_concepts(basis: str, vocabulary: set[str], corpus_text: str, names: 
     return _if_large_share(missing, words)
 
 
-def unknown_english_concepts(groups: list) -> list[str]:
+def unknown_english_concepts(groups: list, names: set[str]) -> list[str]:
     """As unknown_concepts, for an English question: a unit the dictionary translates is
-    unknown when none of its translations occurs in any indexed clause (rag.bilingual)."""
-    known = [g for g in groups if g.translated]
+    unknown when none of its translations occurs in any indexed clause (rag.bilingual).
+    Region names are left out, as the region check handles them."""
+    known = [g for g in groups if g.translated and g.english not in names]
     missing = [g.english for g in known if g.absent]
     # a dictionary's senses miss the corpus's wording more often than jieba's words do:
     # English asks for a larger share

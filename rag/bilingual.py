@@ -199,7 +199,8 @@ class Bridge:
             return None, 1
         named = next((self.names[f] for f in lemma_forms(word) if f in self.names), None)
         if named:
-            return TermGroup(word, [t for t in named if self.in_corpus(t)], True), 1
+            terms = [t for t in named if self.in_corpus(t)]
+            return TermGroup(word, terms, True, absent=not terms), 1
         return self._word_group(word), 1
 
     def _phrase_terms(self, phrase: str) -> list[str] | None:

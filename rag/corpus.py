@@ -244,11 +244,17 @@ def load_departments(corpus_dir: Path) -> dict[str, list[str]]:
 
 
 def load_glossary(corpus_dir: Path) -> dict[str, list[str]]:
-    """Official English names (lower-cased) → the Chinese names they stand for."""
+    """English (lower-cased) → Chinese: the departments' official names, then the domain terms."""
     names: dict[str, list[str]] = {}
     for chinese, english in load_departments(corpus_dir).items():
         for name in english:
             names.setdefault(name.lower(), []).append(chinese)
+    path = Path(corpus_dir) / GLOSSARY_FILE
+    if path.is_file():
+        with path.open("rb") as fh:
+            terms = tomllib.load(fh).get("terms", {})
+        for english, chinese in terms.items():
+            names.setdefault(english.lower(), list(chinese))
     return names
 
 

@@ -123,6 +123,7 @@ def answer_metrics(results: list[ItemResult]) -> dict:
     metrics["by_type"] = {t: _share([r.passed for r in results if r.item["type"] == t])
                           for t in sorted({r.item["type"] for r in results})}
     metrics["by_type_lang"] = {f"{t}/{lang}": _share(v) for (t, lang), v in sorted(_group(results).items())}
+    metrics["by_document"] = by_document(results)
     cited = sum(len(r.answer["citations"]) for r in answerable)
     metrics["citation_precision"] = round(sum(r.supported_citations for r in answerable) / cited, 4) if cited else None
     predicted = [r for r in results if r.answer["abstained"]]
@@ -134,6 +135,17 @@ def answer_metrics(results: list[ItemResult]) -> dict:
     metrics["latency_p50_ms"] = round(statistics.median(latencies), 1)
     metrics["latency_p95_ms"] = round(latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))], 1)
     return metrics
+
+
+def by_document(results: list[ItemResult]) -> dict:
+    """Share passed of the items about each source document (an item naming two counts for both)."""
+    groups: dict[str, list[bool]] = {}
+    for r in results:
+        sources = r.item.get("source_doc") or []
+        for source in [sources] if isinstance(sources, str) else sources:
+            if source:
+                groups.setdefault(source, []).append(r.passed)
+    return {doc: _share(v) for doc, v in sorted(groups.items())}
 
 
 def _group(results: list[ItemResult]) -> dict:

@@ -94,12 +94,7 @@ def score_sentences(question_terms: list[str], nodes: list, wants_quantity: bool
     for rank, node in enumerate(nodes):
         sentences = sentences_of(node.text, node.metadata.get("kind", ""))
         for i, sentence in enumerate(sentences):
-            lowered = sentence.lower()
-            covered: set[int] = set()
-            for term, chars in spans.items():
-                if term in lowered:
-                    covered |= chars
-            coverage = len(covered) / max(1, total)
+            coverage = _covered(sentence.lower(), spans) / max(1, total)
             overlap = coverage
             if wants_quantity and numbers_in(sentence):
                 overlap += QUANTITY_BONUS
@@ -113,6 +108,15 @@ def score_sentences(question_terms: list[str], nodes: list, wants_quantity: bool
             out.append(Evidence(rank, node, sentence, overlap, coverage))
     out.sort(key=lambda e: -e.overlap)
     return out
+
+
+def _covered(text: str, spans: dict[str, set[int]]) -> int:
+    """How many question characters the terms found in ``text`` stand for."""
+    covered: set[int] = set()
+    for term, chars in spans.items():
+        if term in text:
+            covered |= chars
+    return len(covered)
 
 
 def key_figure(sentence: str, question_terms: list[str]) -> str | None:
