@@ -118,6 +118,8 @@ def answer_question(question: str, retriever, region: str | None = None, history
         return Answer(text, [], True, related, question=question, language=language)
 
     analysis = analyse(query)
+    if analysis.not_about_documents:
+        return Answer(NOT_A_QUESTION[language], [], True, [], question=question, language=language)
     looked_up = _looked_up(analysis, retriever.nodes, regions, language, question)
     if looked_up is not None:  # "no such article" is our statement, not a document's: unchecked
         return looked_up if looked_up.abstained else check_answer(looked_up)
@@ -243,6 +245,11 @@ def _unstated_figure(query: str, chosen: list[Evidence], places: list[str], term
     return None
 
 
+NOT_A_QUESTION = {
+    "zh": "文件未涉及这一问题：这不是关于政策文件的问题（对助手的指令或代码不会被执行）。请就文件内容提问。",
+    "en": "The documents don't cover this: it is not a question about the policy documents (instructions to "
+          "the assistant and code are not followed). Please ask about what the documents say.",
+}
 OUTSIDE_PERIOD = {
     "zh": "文件未涉及这一时期：{docs}，没有规定{years}年的内容。以下条款仅供参考。",
     "en": "The documents don't cover that period: {docs}; they set nothing for {years}. "

@@ -198,15 +198,19 @@ class Bridge:
         if word in ENGLISH_STOPWORDS or len(word) < 2 or word.isdigit():
             return None, 1
         named = next((self.names[f] for f in lemma_forms(word) if f in self.names), None)
-        if named:
+        group = self._word_group(word)
+        if named:  # the curated name first, then what the dictionary adds
             terms = [t for t in named if self.in_corpus(t)]
-            return TermGroup(word, terms, True, absent=not terms), 1
-        return self._word_group(word), 1
+            terms += [t for t in group.chinese if t not in terms][: max(0, MOST_TERMS - len(terms))]
+            return TermGroup(word, terms, True, absent=not terms and (group.absent or not group.translated)), 1
+        return group, 1
 
     def _phrase_terms(self, phrase: str) -> list[str] | None:
         """Corpus terms for a phrase a dictionary sense spells exactly (None: no such sense)."""
         if phrase in self.names:
-            return [t for t in self.names[phrase] if self.in_corpus(t)]
+            named = [t for t in self.names[phrase] if self.in_corpus(t)]
+            if named or phrase not in dictionary_senses():
+                return named
         heads: dict[str, int] = {}
         for form in {" ".join(w) for w in _phrase_forms(phrase.split())}:
             heads.update(dictionary_senses().get(form, {}))

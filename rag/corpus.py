@@ -164,13 +164,17 @@ class CorpusCatalog:
 
 def names_for_region(region: str) -> list[str]:
     """Names a question may use for a region known only from a document's text: the name,
-    the name without its level (白石市 → 白石) and that in pinyin (baishi)."""
+    the name without its level (白石市 → 白石), that in pinyin (baishi) and, for a
+    two-character name, its pinyin initials as people type them in chat (北京 → bj)."""
     from pypinyin import lazy_pinyin
 
     short = re.sub(r"(省|自治区|市|州|县|区)$", "", region) or region
     names = [region, short]
     if len(short) >= 2:
-        names.append("".join(lazy_pinyin(short)))
+        syllables = lazy_pinyin(short)
+        names.append("".join(syllables))
+        if len(syllables) == 2:
+            names.append("".join(s[0] for s in syllables))
     return list(dict.fromkeys(n.lower() for n in names))
 
 

@@ -98,4 +98,4 @@ def _html_text(path: Path) -> str:
             tag.insert_after(NavigableString("\n"))
     text = soup.get_text("")
     # source indentation and line breaks inside a paragraph's HTML are not the document's
-    return "\n".join(" ".join(line.split()) if line.strip() else "" for line in text.split("\n"))
+    return "\n".join(re.sub(r"[ \u3000\xa0\r]+", " ", line).strip(" ") for line in text.split("\n"))

@@ -34,11 +34,19 @@ _FIVE_YEAR = {"十二五": (2011, 2015), "十三五": (2016, 2020), "十四五":
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 
 
+# text addressed to the assistant itself, or program code, is no question about the documents
+_TO_ASSISTANT = re.compile(
+    r"(ignore|disregard|forget)\b.{0,30}\b(instructions?|prompts?|rules)|system prompt|your (instructions|prompt|rules)|"
+    r"you are now|act as\b|jailbreak|忽略.{0,12}(指令|指示|提示)|系统提示词?|你的(指令|提示词)|你现在是", re.I)
+_CODE = re.compile(r";\s*(drop|delete|insert|update|select|alter|truncate)\b|--\s*$|<\?php|\bunion\s+select\b", re.I)
+
+
 @dataclass(frozen=True)
 class QuestionAnalysis:
     article: int = 0  # an article asked for by number (第十八条 → 18), else 0
     document_facts: tuple[str, ...] = field(default_factory=tuple)  # effective, adopted, …
     years: tuple[int, int] | None = None  # the time the question is about (first, last year)
+    not_about_documents: bool = False  # instructions to the assistant, or code
 
     @property
     def asks_article(self) -> bool:
@@ -51,7 +59,8 @@ class QuestionAnalysis:
 
 def analyse(question: str) -> QuestionAnalysis:
     return QuestionAnalysis(article=asked_article(question), document_facts=asked_document_facts(question),
-                            years=asked_years(question))
+                            years=asked_years(question),
+                            not_about_documents=bool(_TO_ASSISTANT.search(question) or _CODE.search(question)))
 
 
 def asked_years(question: str) -> tuple[int, int] | None:

@@ -44,9 +44,9 @@ def test_changed_document_replaces_its_chunks_and_remove_deletes_it(tmp_path):
     doc.write_text("某市科技政策\n一、目标\n（一）甲。到2020年达到10家。\n（二）乙。到2020年达到30家。\n", encoding="utf-8")
     second = ingest_paths([doc], settings)
     assert (second.added, second.removed) == (1, 1)
-    texts = [n.text for n in ClauseStore(settings).all_chunks("policy")]
+    texts = [n.text for n in ClauseStore(settings).all_chunks("policy.txt")]
     assert any("30家" in t for t in texts) and not any("20家" in t for t in texts)
-    assert ClauseStore(settings).remove_document("policy") == 4
+    assert ClauseStore(settings).remove_document("policy.txt") == 4
     assert ClauseStore(settings).count() == 0
 
 

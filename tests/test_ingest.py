@@ -50,7 +50,7 @@ def test_document_without_catalog_entry_takes_title_and_region_from_its_text(tmp
     doc = load_document(path, catalog)
     assert doc.metadata["title"] == "江西省促进技术转移若干措施"
     assert doc.metadata["region"] == "江西省"  # matched through the catalog's aliases
-    assert doc.node_id == "new_policy"
+    assert doc.node_id == "new_policy.txt"
 
 
 def test_catalog_maps_english_and_city_aliases_to_regions(catalog):
