@@ -70,7 +70,7 @@ class _LlamaIndexDefaults:
 
 def compare(items: list[dict], settings: Settings, pipeline_metrics: dict, progress: bool = False) -> dict:
     """Summary metrics of every baseline and of this pipeline, on the same items, in one run."""
-    from rag.answer import answer_question
+    from rag.answering import answer_question
     from rag.pipeline import make_retriever
 
     hybrid = make_retriever(settings)

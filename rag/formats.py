@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 from rag.errors import DocumentError
-from rag.ingest import LoadedText, decode_bytes
+from rag.decoding import LoadedText, decode_bytes
 
 
 def read(path: Path) -> LoadedText:

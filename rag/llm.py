@@ -180,7 +180,7 @@ class LLMWriter:
         return f"[{n}] 《{m.get('title', '')}》{m.get('clause_number', '')}（{m.get('region', '')}）\n{text}"
 
     def write(self, question: str, language: str, nodes: list):
-        from rag.answer import citation_for
+        from rag.cite import Citation
         from rag.cite import Answer, check_answer, restore_qualifiers
 
         if not nodes:
@@ -202,7 +202,7 @@ class LLMWriter:
         if not any(_MARKER.sub("", s).strip(" 。.，,") for s in statements):
             return None  # markers and punctuation only
         statements = "\n".join(statements)
-        citations = [citation_for(nodes[n - 1], new) for n, new in sorted(order.items(), key=lambda kv: kv[1])]
+        citations = [Citation.of_node(nodes[n - 1], new) for n, new in sorted(order.items(), key=lambda kv: kv[1])]
         answer = restore_qualifiers(check_answer(Answer(statements, citations, False, question=question,
                                                         language=language)))
         used = {int(n) for n in _MARKER.findall(answer.text)}

@@ -241,7 +241,7 @@ def question_regions(question: str, retriever):
 def answer(question: str, region: str | None = None, history: list | None = None,
            settings: Settings | None = None):
     """The public door: a cited Answer for a question (Chinese or English)."""
-    from rag.answer import answer_question
+    from rag.answering import answer_question
 
     settings = settings or get_settings()
     started = time.perf_counter()

@@ -67,7 +67,7 @@ def test_follow_up_question_reuses_the_previous_question(indexed_settings):
 
 @pytest.mark.parametrize("bad", ["", "   \n", "\x00\x01", "<p> </p><script>x</script>", "问" * 2001])
 def test_empty_or_overlong_question_is_a_clear_error(bad):
-    from rag.answer import clean_question
+    from rag.answering import clean_question
 
     with pytest.raises(QuestionError):
         clean_question(bad, 2000)
@@ -100,3 +100,12 @@ def test_who_leads_question_quotes_the_responsibility_note_of_the_clause(indexed
 
     result = answer("江西省增强多元化资金投入这项任务由哪些部门牵头？", settings=indexed_settings)
     assert "省财政厅、省政府金融办牵头" in result.text and result.citations[0].doc_id == "jiangxi_2017"
+
+
+@pytest.mark.slow
+def test_rag_answer_works_on_every_call(indexed_settings):
+    import rag
+
+    first = rag.answer("技术合同交易额目标是多少？", region="江西", settings=indexed_settings)
+    second = rag.answer("技术合同交易额目标是多少？", region="江西", settings=indexed_settings)
+    assert callable(rag.answer) and first.text == second.text and "100亿元" in second.text

@@ -79,7 +79,7 @@ def test_document_text_cannot_close_the_prompt_tags_and_rules_forbid_following_i
 
 
 def test_failed_writer_keeps_the_extractive_answer_and_says_so():
-    from rag.answer import _written
+    from rag.answering import _written
 
     class Down:
         max_clauses = 4
