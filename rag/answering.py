@@ -13,7 +13,9 @@ from rag.cite import Answer, Citation, check_answer, normalise_numbers, numbers_
 from rag.errors import QuestionError
 from rag.generate import (FIGURE, QUANTITY_WORDS, Evidence, compose, intents_of, key_figure, score_sentences,
                           sentences_of)
+from rag.corpus import english_department
 from rag.lookup import article_answer, facts_answer
+from rag.short_answer import short_answer
 from rag.question import analyse
 from rag.retrieve import STOPWORDS, _jieba, match_regions, tokenize
 
@@ -147,6 +149,9 @@ def answer_question(question: str, retriever, region: str | None = None, history
         nodes = retriever.evidence(query, group, top_k=retriever.top_k)
         read.extend(nodes)
         ranked = score_sentences(terms, nodes, wants_quantity, intents_of(query), basis, spans, similarity, language)
+        if AMOUNT_WORDS.search(query):  # an amount is answered by a sentence that states one
+            stating = [ev for ev in ranked if _has_figure(ev.sentence) and ev.coverage >= min_overlap]
+            ranked = stating or ranked
         best_coverage = max([best_coverage] + [ev.coverage for ev in ranked[:1]])
         if ranked and ranked[0].coverage >= min_overlap:
             chosen.append(_complete(ranked[0], intents_of(query), retriever.parts_of(ranked[0].node)))
@@ -167,8 +172,12 @@ def answer_question(question: str, retriever, region: str | None = None, history
     for ev in chosen:
         citations.append(citation_for(ev.node, len(citations) + 1))
         numbered.append((ev, citations[-1].n))
-    answer = check_answer(Answer(compose(numbered, language, terms, regions), citations, False,
+    direct = short_answer(numbered, analysis.kind, language, terms,
+                          lambda name: _english_unit(name, retriever.departments))
+    lead = ("答：" if language == "zh" else "Answer: ") + direct
+    answer = check_answer(Answer(lead + "\n" + compose(numbered, language, terms, regions), citations, False,
                                  question=question, language=language, coverage=best_coverage))
+    answer.short_answer = direct if lead in answer.text else ""
     if writer is not None:
         answer = _written(writer, answer, question, language, _context(chosen, read, writer.max_clauses),
                           "、".join(regions) if regions else all_regions)
@@ -224,13 +233,18 @@ def _states_asked_figure(ev: Evidence, unit: str, terms: list[str]) -> bool:
     return False
 
 
+def _has_figure(sentence: str) -> bool:
+    """A number other than a year or the clause's own numbering."""
+    return bool(numbers_in(_CLAUSE_NUMBER.sub("", _strip_years(sentence))))
+
+
 def _unstated_figure(query: str, chosen: list[Evidence], places: list[str], terms: list[str]) -> dict | None:
     """The abstention text when an amount question's best sentences state no figure (in the
     unit it asks for, beside its topic), or none for the place inside a region the question
     names (兰州市 in a Gansu plan); else None."""
     if not AMOUNT_WORDS.search(query):
         return None
-    figures = [ev for ev in chosen if numbers_in(_CLAUSE_NUMBER.sub("", _strip_years(ev.sentence)))]
+    figures = [ev for ev in chosen if _has_figure(ev.sentence)]
     unit = asked_unit(query)
     if unit and unit != "%":
         topic = [t for t in terms if t not in _MONEY and t != unit]
@@ -280,6 +294,13 @@ def _outside_period(analysis, nodes: list, regions: list[str], language: str) ->
     else:
         docs = "；".join(f"《{t}》的规划期为{p.replace('-', '—')}年" for t, p in periods.items())
     return OUTSIDE_PERIOD[language].format(docs=docs, years=years)
+
+
+def _english_unit(name: str, departments: dict[str, list[str]]) -> str:
+    """省教育厅（牵头） → "Provincial Department of Education (省教育厅) (lead)"."""
+    lead = name.endswith("（牵头）")
+    name = name.removesuffix("（牵头）")
+    return english_department(name, departments) + (" (lead)" if lead else "")
 
 
 def _looked_up(analysis, nodes: list, regions: list[str], language: str, question: str) -> Answer | None:

@@ -55,10 +55,13 @@ class Answer:
     language: str = "zh"
     latency_ms: float | None = None  # set by rag.pipeline.answer
     coverage: float | None = None  # share of the question the best sentence covers (abstention signal)
+    short_answer: str = ""  # the direct answer (figure, department, date, items) with its [n]
 
     def as_dict(self) -> dict:
         """The record `rag ask --json`, the batch interface and the /ask endpoint share."""
-        record = {"question": self.question, "answer": self.text, "abstained": self.abstained,
+        record = {"question": self.question, "answer": self.text, "short_answer": self.short_answer or (
+                      self.text.split("\n")[0] if self.abstained or not self.citations else ""),
+                  "abstained": self.abstained,
                   "language": self.language, "citations": [c.as_dict() for c in self.citations],
                   "related": [c.as_dict() for c in self.related], "flagged": self.flagged}
         if self.latency_ms is not None:

@@ -76,6 +76,7 @@ class ItemResult:
     latency_ms: float
     passed: bool
     supported_citations: int = 0
+    strict: bool = False  # the required strings are in the direct answer (short_answer)
 
 
 @dataclass
@@ -97,6 +98,15 @@ def judge(item: dict, answer: dict) -> tuple[bool, int]:
     return passed, supported
 
 
+def strict_judge(item: dict, answer: dict) -> bool:
+    """As :func:`judge`, but the required strings must be in the direct answer, not anywhere
+    in a long quote."""
+    if item["type"] == UNANSWERABLE:
+        return answer["abstained"]
+    return (not answer["abstained"] and bool(answer["citations"])
+            and matches(answer.get("short_answer", ""), item["must"]))
+
+
 def run_answers(items: list[dict], ask: Callable[[str], dict], progress: bool = False) -> list[ItemResult]:
     from tqdm import tqdm
 
@@ -106,7 +116,7 @@ def run_answers(items: list[dict], ask: Callable[[str], dict], progress: bool = 
         answer = ask(item["question"])
         latency = (time.perf_counter() - started) * 1000
         passed, supported = judge(item, answer)
-        out.append(ItemResult(item, answer, latency, passed, supported))
+        out.append(ItemResult(item, answer, latency, passed, supported, strict_judge(item, answer)))
     return out
 
 
@@ -120,6 +130,7 @@ def answer_metrics(results: list[ItemResult]) -> dict:
     metrics["accuracy"] = _share([r.passed for r in answerable])
     for lang in sorted({r.item["lang"] for r in results}):
         metrics[f"accuracy_{lang}"] = _share([r.passed for r in answerable if r.item["lang"] == lang])
+    metrics["strict_accuracy"] = _share([r.strict for r in answerable])
     metrics["by_type"] = {t: _share([r.passed for r in results if r.item["type"] == t])
                           for t in sorted({r.item["type"] for r in results})}
     metrics["by_type_lang"] = {f"{t}/{lang}": _share(v) for (t, lang), v in sorted(_group(results).items())}

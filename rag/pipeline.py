@@ -197,7 +197,7 @@ def reopen_store(settings: Settings) -> None:
 
 
 def _build_retriever(settings: Settings):
-    from rag.corpus import load_glossary
+    from rag.corpus import load_departments, load_glossary
     from rag.retrieve import HybridRetriever
 
     store = ClauseStore(settings)
@@ -211,7 +211,7 @@ def _build_retriever(settings: Settings):
             names.setdefault(name, list(regions))
     retriever = HybridRetriever(store, embedder, top_k=settings.top_k, glossary=names,
                                 region_groups=catalog.region_groups(), parents=catalog.parents(),
-                                sentence_vectors=vectors)
+                                sentence_vectors=vectors, departments=load_departments(settings.corpus_dir))
     vectors.add(reader_sentences(retriever.nodes))  # normally all known from the ingest
     return retriever
 

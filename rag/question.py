@@ -47,6 +47,7 @@ class QuestionAnalysis:
     document_facts: tuple[str, ...] = field(default_factory=tuple)  # effective, adopted, …
     years: tuple[int, int] | None = None  # the time the question is about (first, last year)
     not_about_documents: bool = False  # instructions to the assistant, or code
+    kind: str = ""  # what is asked: figure | department | deadline | list | "" (a statement)
 
     @property
     def asks_article(self) -> bool:
@@ -60,7 +61,26 @@ class QuestionAnalysis:
 def analyse(question: str) -> QuestionAnalysis:
     return QuestionAnalysis(article=asked_article(question), document_facts=asked_document_facts(question),
                             years=asked_years(question),
-                            not_about_documents=bool(_TO_ASSISTANT.search(question) or _CODE.search(question)))
+                            not_about_documents=bool(_TO_ASSISTANT.search(question) or _CODE.search(question)),
+                            kind=asked_kind(question))
+
+
+# how a question asks for each kind of answer, most specific first
+_KINDS = [
+    ("department", re.compile(r"哪个部门|哪些部门|什么部门|哪个单位|哪些单位|由谁|谁负责|谁牵头|哪.{0,4}牵头|牵头单位|责任单位|"
+                              r"责任部门|\bwho\b|which (department|agency|bureau|body|unit|office|authority|authorities)|"
+                              r"responsible|in charge", re.I)),
+    ("deadline", re.compile(r"什么时候|何时|哪年|几月|多久|期限|截止|之前要|\bwhen\b|deadline|by what date|how soon|"
+                            r"how long", re.I)),
+    ("figure", re.compile(r"多少|几[个项家名次天年月人所件]|比例|百分之几|how (much|many)|what (percentage|share|"
+                          r"proportion|amount|minimum|maximum|rate)|how large|target", re.I)),
+    ("list", re.compile(r"哪些|包括|有哪几|哪几[个项种类方面]|什么方式|哪些方式|what are the|which (ways|measures|items|"
+                        r"forms|methods|parks|areas)|list", re.I)),
+]
+
+
+def asked_kind(question: str) -> str:
+    return next((kind for kind, pattern in _KINDS if pattern.search(question)), "")
 
 
 def asked_years(question: str) -> tuple[int, int] | None:

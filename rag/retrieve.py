@@ -127,8 +127,10 @@ class HybridRetriever(BaseRetriever):
     def __init__(self, store, embedder, top_k: int = 5, candidates: int = 40,
                  glossary: dict[str, list[str]] | None = None,
                  region_groups: dict[str, list[str]] | None = None,
-                 parents: dict[str, str] | None = None, sentence_vectors=None):
+                 parents: dict[str, str] | None = None, sentence_vectors=None,
+                 departments: dict[str, list[str]] | None = None):
         super().__init__()
+        self.departments = departments or {}  # official names: Chinese → standard English
         self.sentence_vectors = sentence_vectors  # rag.sentences.SentenceVectors, for the reader
         self.glossary = glossary or {}
         self.catalog_groups = region_groups or {}
