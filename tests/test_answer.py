@@ -36,7 +36,8 @@ def test_inventor_share_is_at_least_70_percent_citing_aba_and_chengdemian(indexe
     assert ("aba_2016", "四、（五）1") in labels
     assert any(doc == "chengdemian" for doc, _ in labels)
     if question.startswith("what"):
-        assert result.text.startswith("At least 70%")
+        assert result.text.startswith("Answer: Aba Prefecture: At least 70% [1]")
+        assert result.short_answer.startswith("Aba Prefecture: At least 70%")
 
 
 @pytest.mark.slow
@@ -78,8 +79,9 @@ def test_comparison_answers_each_region_with_its_own_citation(indexed_settings):
     from rag.pipeline import answer
 
     result = answer("甘肃和江西的技术合同交易额目标分别是多少？", settings=indexed_settings)
-    lines = result.text.split("\n")
-    assert "200亿元" in lines[0] and "[1]" in lines[0] and "100亿元" in lines[1] and "[2]" in lines[1]
+    direct, *quotes = result.text.split("\n")
+    assert direct.startswith("答：甘肃省：") and "200亿元[1]" in direct and "江西省：" in direct and "100亿元[2]" in direct
+    assert "200亿元" in quotes[0] and "[1]" in quotes[0] and "100亿元" in quotes[1] and "[2]" in quotes[1]
     assert [c.region for c in result.citations] == ["甘肃省", "江西省"]
 
 

@@ -22,7 +22,8 @@ def test_ask_json_answers_the_inventor_share_with_clause_citations(indexed_setti
     out = rag(indexed_settings, "ask", "what share of income goes to the inventor?", "--json")
     assert out.returncode == 0, out.stderr
     record = json.loads(out.stdout)
-    assert record["answer"].startswith("At least 70%") and not record["abstained"]
+    assert record["answer"].startswith("Answer: Aba Prefecture: At least 70%") and not record["abstained"]
+    assert record["short_answer"].startswith("Aba Prefecture: At least 70% [1]")
     first = record["citations"][0]
     assert first["n"] == 1 and first["doc_id"] == "aba_2016" and first["region"] == "阿坝州"
     assert "四、" in first["clause_path"] and "至少70%" in first["text"] and record["latency_ms"] > 0
