@@ -9,7 +9,7 @@ import re
 import unicodedata
 from dataclasses import replace
 
-from rag.cite import Answer, Citation, check_answer, normalise_numbers, numbers_in, unsupported_numbers
+from rag.cite import Answer, Citation, arabic_numerals, check_answer, numbers_in, unsupported_numbers
 from rag.errors import QuestionError
 from rag.generate import (FIGURE, QUANTITY_WORDS, Evidence, compose, intents_of, key_figure, score_sentences,
                           sentences_of)
@@ -226,7 +226,7 @@ def asked_unit(query: str) -> str:
 def _states_asked_figure(ev: Evidence, unit: str, terms: list[str]) -> bool:
     """A fragment of the sentence gives a figure in the asked unit and shares a topic term."""
     money = unit in _MONEY
-    for fragment in _FRAGMENT.findall(normalise_numbers(ev.sentence)):
+    for fragment in _FRAGMENT.findall(arabic_numerals(ev.sentence)):
         units = {m.group(3) for m in FIGURE.finditer(fragment) if m.group(3)}
         if (unit in units or (money and units & set(_MONEY))) and any(t in fragment for t in terms if len(t) > 1):
             return True

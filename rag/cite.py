@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
-_CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万]+")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?%?")  # 30% and 30 are different claims
 
 
@@ -71,41 +69,54 @@ class Answer:
         return record
 
 
-def cn_to_int(text: str) -> int | None:
-    """一千 → 1000, 七十 → 70, 二十五 → 25; None when it is not a plain numeral."""
-    total, section, digit = 0, 0, None
-    for ch in text:
-        if ch in CN_DIGITS:
-            digit = CN_DIGITS[ch]
-        elif ch in CN_UNITS:
-            unit = CN_UNITS[ch]
-            if unit == 10000:
-                total += (section + (digit or 0)) * unit
-                section = 0
-            else:
-                section += (digit if digit is not None else 1) * unit
-            digit = None
-        else:
-            return None
-    return total + section + (digit or 0)
+# a Chinese numeral of one character counts as a number only before a measure word: 三年, 五家,
+# but not 一批, 一系列, 一定, 统一 (cn2an would read them all as 1)
+_MEASURE = "个项家名人年月日天次件所倍成万亿元岁条款章节期届"
+_LONE_NUMERAL = re.compile(r"(?<![零〇一二两三四五六七八九十百千万亿\d之第])([一二两三四五六七八九十])(?![零〇一二两三四五六七八九十百千万亿\d])")
+_PLACEHOLDER = {ch: chr(0xE000 + i) for i, ch in enumerate("一二两三四五六七八九十")}
+_RESTORE = {v: k for k, v in _PLACEHOLDER.items()}
+_UNIT_VALUE = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+_BARE_UNIT = re.compile(r"(?<![零〇一二两三四五六七八九十百千万亿\d.])([百千万])([个项家名人件所])")
+_SCALE = re.compile(r"(\d+(?:\.\d+)?)\s*(万|亿)")
 
 
-def normalise_numbers(text: str) -> str:
-    """One spelling for numbers: half-width digits and %, Chinese numerals as digits, no inner spaces."""
+@lru_cache(maxsize=50_000)  # the same clause sentences are read for question after question
+def arabic_numerals(text: str) -> str:
+    """Chinese numerals as digits, through cn2an (the maintained library): 二〇二〇年 → 2020年,
+    百分之七十 → 70%, 十五日 → 15日, 第十八条 → 第18条; idioms stay words (千方百计, 一批)."""
+    import warnings
+
+    import cn2an
+
     text = text.translate(str.maketrans("０１２３４５６７８９％．", "0123456789%."))
-    text = re.sub(r"百分之([零〇一二两三四五六七八九十百]+)", lambda m: f"{cn_to_int(m.group(1))}%", text)
-    text = _CN_NUMBER.sub(lambda m: _cn_or_keep(m.group(0)), text)
+    # a lone numeral before a non-measure word is a word (一批), protected from the converter
+    text = _LONE_NUMERAL.sub(lambda m: m.group(1) if text[m.end():m.end() + 1] and text[m.end()] in _MEASURE
+                             else _PLACEHOLDER[m.group(1)], text)
+    with warnings.catch_warnings():  # cn2an warns about every unit character it leaves alone
+        warnings.simplefilter("ignore")
+        try:
+            text = cn2an.transform(text, "cn2an")
+        except (ValueError, KeyError):  # a form cn2an does not parse stays as written
+            pass
+    text = "".join(_RESTORE.get(ch, ch) for ch in text)
+    # a bare unit before a measure word is a round figure: 千名 = 1000名, 百家 = 100家
+    text = _BARE_UNIT.sub(lambda m: str(_UNIT_VALUE[m.group(1)]) + m.group(2), text)
+    return re.sub(r"(\d)成(?![员为功果立本]|不变)", lambda m: f"{m.group(1)}0%", text)  # 七成 → 70%
+
+
+@lru_cache(maxsize=50_000)
+def normalise_numbers(text: str) -> str:
+    """One spelling for comparing numbers: digits (arabic_numerals), 万 and 亿 multiplied out
+    (两千万元 = 2000万元 = 20000000元; 1.5亿 = 15000万), no inner spaces or thousands commas."""
+    text = arabic_numerals(text)
     text = re.sub(r"(\d)\s+(?=[\d%亿万千百元个家项名件年月日])", r"\1", text)
     text = re.sub(r"(\d),(?=\d{3})", r"\1", text)
-    return text
+    return _SCALE.sub(lambda m: _times(m.group(1), 10_000 if m.group(2) == "万" else 100_000_000), text)
 
 
-def _cn_or_keep(s: str) -> str:
-    # single characters such as 一 in 一批 are words, not numbers
-    if len(s) < 2 and s not in "十百千":
-        return s
-    value = cn_to_int(s)
-    return str(value) if value is not None else s
+def _times(number: str, scale: int) -> str:
+    value = float(number) * scale
+    return str(int(value)) if value == int(value) else f"{value:g}"
 
 
 def numbers_in(text: str) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from rag.cite import normalise_numbers
+from rag.cite import arabic_numerals
 from rag.generate import Evidence, english_figure, key_figure
 
 _DEPARTMENT = re.compile(r"(?:[省市州县区]|[\u4e00-\u9fff]{2,4}[省市州县])?[\u4e00-\u9fff]{1,14}?"
@@ -38,7 +38,7 @@ def departments(sentence: str) -> list[str]:
 
 
 def dates(sentence: str) -> list[str]:
-    return list(dict.fromkeys(_DATE.findall(normalise_numbers(sentence))))
+    return list(dict.fromkeys(_DATE.findall(arabic_numerals(sentence))))
 
 
 def items(sentence: str) -> list[str]:
@@ -57,7 +57,7 @@ def value_of(ev: Evidence, kind: str, terms: list[str]) -> str:
     """The part of one sentence that answers a question of this kind."""
     sentence = ev.sentence
     if kind == "figure":
-        figure = key_figure(normalise_numbers(sentence), terms)
+        figure = key_figure(arabic_numerals(sentence), terms)
         if figure:
             return figure
     if kind == "department":

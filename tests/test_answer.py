@@ -9,7 +9,7 @@ from rag.errors import QuestionError
 
 def test_number_forms_are_normalised():
     assert normalise_numbers("百分之七十") == "70%"
-    assert normalise_numbers("200 亿元") == "200亿元"
+    assert normalise_numbers("200 亿元") == normalise_numbers("200亿元") == normalise_numbers("2000000万元")
     assert normalise_numbers("７０％") == "70%"
     assert normalise_numbers("一千项") == "1000项"
 
@@ -111,3 +111,24 @@ def test_rag_answer_works_on_every_call(indexed_settings):
     first = rag.answer("技术合同交易额目标是多少？", region="江西", settings=indexed_settings)
     second = rag.answer("技术合同交易额目标是多少？", region="江西", settings=indexed_settings)
     assert callable(rag.answer) and first.text == second.text and "100亿元" in second.text
+
+
+@pytest.mark.parametrize("written, same_as", [
+    ("二〇二〇年", "2020年"),
+    ("两千万元", "2000万元"),
+    ("1.5亿元", "15000万元"),
+    ("百分之七十", "70%"),
+    ("七成", "70%"),
+    ("不低于百分之五", "不低于5%"),
+    ("五万元以上十万元以下", "5万元以上10万元以下"),
+    ("3至5年", "3至5年"),
+])
+def test_number_forms_mean_the_same_figure(written, same_as):
+    assert normalise_numbers(written) == normalise_numbers(same_as)
+
+
+@pytest.mark.parametrize("idiom", ["千方百计", "一批", "一系列", "一定比例", "统一"])
+def test_idioms_with_numeral_characters_are_not_numbers(idiom):
+    from rag.cite import numbers_in
+
+    assert numbers_in(idiom) == []
