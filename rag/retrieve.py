@@ -14,6 +14,8 @@ import numpy as np
 from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
+from rag.bilingual import english_place
+
 RRF_K = 60
 VECTOR_WEIGHT = 0.5  # the vector ranking counts half of BM25 in the fusion (README: measured 1.0, 0.7, 0.5, 0.3)
 _PUNCT = re.compile(r"^[\W_]+$")
@@ -75,6 +77,23 @@ def match_regions(question: str, groups: dict[str, list[str]], vocabulary: set[s
     return RegionMatch(regions, _unknown_places(question, taken, vocabulary), _admin_places(question, taken))
 
 
+# nouns for kinds of place, not names of one: 大中城市, 中心城市, 贫困地区, 革命老区
+GENERIC_PLACE_NOUNS = ("城市", "地区", "区域", "地方", "农村", "城乡", "乡村", "山区", "老区", "边疆", "县域", "市州", "市县")
+
+
+def generic_place_noun(word: str) -> bool:
+    return word.endswith(GENERIC_PLACE_NOUNS)
+
+
+@lru_cache(maxsize=1)
+def _jieba_tags() -> dict[str, str]:
+    """jieba's dictionary: word → part-of-speech tag."""
+    import jieba.posseg as pseg
+
+    _jieba()
+    return pseg.dt.word_tag_tab
+
+
 def _word_starts(text: str) -> dict[int, str]:
     """Start offset → jieba word, for telling an abbreviation from part of a longer name."""
     out, pos = {}, 0
@@ -102,18 +121,25 @@ def _unknown_places(question: str, taken: list[bool], vocabulary: set[str]) -> l
     for word in pseg.cut(question):
         start = question.find(word.word, pos)
         pos = start + len(word.word) if start >= 0 else pos
-        if word.flag == "ns" and len(word.word) >= 2 and start >= 0 and not any(taken[start:pos]):
+        if word.flag == "ns" and len(word.word) >= 2 and start >= 0 and not any(taken[start:pos]) \
+                and not generic_place_noun(word.word):
             if word.word not in vocabulary:
                 unknown.append(word.word)
     # an administrative name jieba does not know as a place (白石市, 青石县): two or three
-    # characters before 省/市/州/县, after a particle, when the corpus never mentions it
+    # characters before 省/市/州/县, after a particle, when the corpus never mentions it; a
+    # word jieba's dictionary knows as something else (大中城市, 中心城市) is no place
+    tags = _jieba_tags()
     for m in re.finditer(r"(?:^|[在是对的和与及从向、，,\s])([\u4e00-\u9fff]{2,3}(?:省|市|州|县))", question):
         name = m.group(1)
+        known_word = tags.get(name, "ns") != "ns" or generic_place_noun(name)
         if not any(taken[m.start(1):m.end(1)]) and name not in vocabulary and name not in unknown \
-                and not name.startswith(("全", "各", "本", "我", "该", "每")):
+                and not known_word and not name.startswith(("全", "各", "本", "我", "该", "每")):
             unknown.append(name)
+    # an English word is a place only when the dictionary names a place by it (Hunan → 湖南省),
+    # not because it is capitalised (Universities)
     for m in re.finditer(r"\b(?:in|for|of|from|does|do)\s+([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)", question):
-        if not any(taken[m.start(1):m.end(1)]) and m.group(1).lower() not in STOPWORDS:
+        if not any(taken[m.start(1):m.end(1)]) and m.group(1).lower() not in STOPWORDS \
+                and english_place(m.group(1)):
             unknown.append(m.group(1))
     return unknown
 

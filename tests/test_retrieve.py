@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.corpus import load_glossary
+from rag.corpus import CorpusCatalog, load_glossary
 from rag.retrieve import match_regions, tokenize
 
 from .conftest import CORPUS
@@ -69,3 +69,21 @@ def test_region_filter_keeps_results_inside_the_region(indexed_settings):
     top = retriever.search("技术合同交易额目标", ["江西省"], top_k=5)
     assert top and {r.node.metadata["region"] for r in top} == {"江西省"}
     assert "100亿元" in top[0].node.text
+
+
+@pytest.mark.parametrize("question, unknown", [
+    ("What funding is there for Universities?", []),  # capitalised, but no place
+    ("What is the technology contract target in Hunan?", ["Hunan"]),  # the dictionary names a place
+    ("大中城市的科技成果转化有什么支持？", []),  # a kind of place, not a place
+    ("中心城市要怎么做？", []),
+    ("白石市的奖励比例是多少？", ["白石市"]),  # an administrative name the corpus lacks
+])
+def test_only_names_of_places_are_unknown_places(question, unknown):
+    groups = CorpusCatalog.load(CORPUS).region_groups()
+    assert match_regions(question, groups, set()).unknown_places == unknown
+
+
+def test_a_one_character_alias_is_only_a_word_of_its_own():
+    groups = CorpusCatalog.load(CORPUS).region_groups()
+    assert match_regions("赣州的技术合同交易额", groups).regions == []
+    assert match_regions("赣 技术合同交易额目标", groups).regions == ["江西省"]
