@@ -281,6 +281,7 @@ def is_english(question: str) -> bool:
 
 
 
+_ADMIN_SUFFIX = ("省", "市", "州", "县", "区", "自治区")
 _PLACE_SENSE = re.compile(r"^([A-Z][a-z]+(?: [A-Z][a-z]+)?),? (?:province|city|county|prefecture|municipality|"
                           r"autonomous region)\b")
 
@@ -288,13 +289,22 @@ _PLACE_SENSE = re.compile(r"^([A-Z][a-z]+(?: [A-Z][a-z]+)?),? (?:province|city|c
 @lru_cache(maxsize=1)
 def place_names() -> frozenset[str]:
     """English names CC-CEDICT gives for places ("Hunan province, abbr. 湘" → hunan)."""
-    return _cached("places", _parse_places)
+    return _cached("places-v2", _parse_places)
+
+
+_NAME = re.compile(r"^([A-Z][a-z]+(?: [A-Z][a-z]+)?)(?=$|[ ,(])")
 
 
 def _parse_places(source: Path) -> frozenset[str]:
     names = set()
     with gzip.open(source, mode="rt", encoding="utf-8") as fh:
         for line in fh:
+            head = line.split(" ")[1] if line.count(" ") > 1 else ""
+            if head.endswith(_ADMIN_SUFFIX) and len(head) >= 3:  # 北京市 → Beijing
+                first = line.split("/")[1].strip() if "/" in line else ""
+                m = _NAME.match(first)
+                if m:
+                    names.add(m.group(1).lower())
             if any(kind in line for kind in ("province", "city", "county", "prefecture", "municipality")):
                 for sense in line.split("/")[1:-1]:
                     m = _PLACE_SENSE.match(sense.strip())
@@ -305,4 +315,7 @@ def _parse_places(source: Path) -> frozenset[str]:
 
 def english_place(name: str) -> bool:
     """The dictionary names a place so (Hunan, Shanghai); a capitalised word is not enough."""
-    return " ".join(_WORD.findall(name.lower())) in place_names()
+    words = [re.sub(r"'s$", "", w) for w in _WORD.findall(name.lower())]
+    while len(words) > 1 and words[-1] in ("province", "city", "county", "prefecture", "municipality"):
+        words.pop()  # "Hunan Province" is Hunan
+    return " ".join(words) in place_names()
