@@ -71,3 +71,22 @@ def test_eval_gate_fails_below_a_threshold(indexed_settings, tmp_path):
                      encoding="utf-8")
     out = rag(indexed_settings, "eval", "--set", str(small), "--thresholds", str(strict), "--json")
     assert out.returncode == 1 and "below threshold: accuracy" in out.stderr
+
+
+BLIND_SET = PROJECT_ROOT.parent / "shared" / "eval-blind" / "questions.jsonl"
+EXTRA_DOCS = PROJECT_ROOT.parent / "shared" / "extra-docs"
+
+
+@pytest.mark.slow
+def test_blind_set_gate_passes_with_the_regulations_indexed(tmp_path):
+    """The gate on questions nobody here wrote: the corpus plus the two regulations, indexed by
+    `rag eval --docs`, answered under eval/thresholds-blind.toml."""
+    assert BLIND_SET.is_file() and EXTRA_DOCS.is_dir(), f"the shared blind set is missing: {BLIND_SET}"
+    from rag.config import Settings
+
+    report = PROJECT_ROOT / "artifacts" / "eval-blind"
+    out = rag(Settings(data_dir=tmp_path / "data"), "eval", "--set", str(BLIND_SET), "--docs", str(EXTRA_DOCS),
+              "--thresholds", str(PROJECT_ROOT / "eval" / "thresholds-blind.toml"), "--json", "--report", str(report))
+    assert out.returncode == 0, f"below threshold:\n{out.stderr}\nsee {report / 'report.md'}"
+    metrics = json.loads(out.stdout)
+    assert metrics["n"] == 120 and metrics["by_document"]["beijing_2019.txt"] is not None
