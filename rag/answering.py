@@ -72,14 +72,34 @@ def clean_question(question: str, max_chars: int) -> str:
 
 
 def condense(question: str, history: list | None, groups: dict) -> tuple[str, list[str]]:
-    """Resolve a follow-up ("那江西呢？") against the previous question; returns (question, regions)."""
+    """Resolve a follow-up against the previous question; returns (question, regions).
+
+    A follow-up keeps what it leaves out and replaces what it states: "那江西呢？" asks the
+    previous topic for a new region; "江西的奖励比例如何？" states a new topic and a new region
+    and is asked as it stands; "奖励比例呢？" asks a new topic in the previous region."""
     regions = match_regions(question, groups).regions
     previous = _last_user_question(history)
-    if previous and FOLLOW_UP.search(question.strip()) and regions:
+    if not previous or not FOLLOW_UP.search(question.strip()) or len(question) >= 25:
+        return question, regions
+    previous_regions = match_regions(previous, groups).regions
+    if _topic_of(question, groups):
+        return question, regions or previous_regions
+    if regions:
         return previous, regions
-    if previous and not regions and len(question) < 25 and FOLLOW_UP.search(question.strip()):
-        return f"{previous} {question}", match_regions(previous, groups).regions
-    return question, regions
+    return f"{previous} {question}", previous_regions
+
+
+_FOLLOW_UP_WORDS = re.compile(r"^(那么|那)|呢|怎么样|如何|情况|的|[？?。，,\s]|^(what|how) about|^and\b|\bthen\b", re.I)
+
+
+def _topic_of(question: str, groups: dict) -> str:
+    """What a follow-up says besides region names and follow-up words ("奖励比例")."""
+    rest = question.lower()
+    for name in sorted(groups, key=len, reverse=True):
+        rest = rest.replace(name, " ")
+    rest = _FOLLOW_UP_WORDS.sub(" ", rest)
+    words = [w for w in re.findall(r"[\u4e00-\u9fff]{2,}|[a-z]{3,}", rest) if w not in STOPWORDS]
+    return " ".join(words)
 
 
 def _last_user_question(history: list | None) -> str:

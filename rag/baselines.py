@@ -55,6 +55,7 @@ class _LlamaIndexDefaults:
         self.index = VectorStoreIndex(self.nodes, embed_model=embedder, show_progress=False)
         self.hybrid, self.top_k = hybrid, settings.top_k
         self.region_groups, self.glossary, self.bridge = hybrid.region_groups, hybrid.glossary, hybrid.bridge
+        self.departments = hybrid.departments
         self.vocabulary, self.corpus_text = hybrid.vocabulary, hybrid.corpus_text
         self.sentence_vectors = hybrid.sentence_vectors  # keyed by sentence text: shared fairly
 

@@ -66,6 +66,18 @@ def test_follow_up_question_reuses_the_previous_question(indexed_settings):
     assert "100亿元" in result.text and {c.region for c in result.citations} == {"江西省"}
 
 
+@pytest.mark.slow
+def test_follow_up_that_states_a_new_topic_and_region_asks_that(indexed_settings):
+    from rag.pipeline import answer
+
+    history = [{"role": "user", "content": "甘肃省技术合同交易额目标是多少？"}, {"role": "assistant", "content": "…"}]
+    new_both = answer("江西的奖励比例如何？", history=history, settings=indexed_settings)
+    assert "交易额" not in new_both.short_answer and {c.region for c in new_both.citations} <= {"江西省"}
+    new_topic = answer("那高新技术企业数量呢？", history=history, settings=indexed_settings)
+    assert new_topic.citations and {c.region for c in new_topic.citations} == {"甘肃省"}
+    assert "交易额" not in new_topic.short_answer
+
+
 @pytest.mark.parametrize("bad", ["", "   \n", "\x00\x01", "<p> </p><script>x</script>", "问" * 2001])
 def test_empty_or_overlong_question_is_a_clear_error(bad):
     from rag.answering import clean_question
