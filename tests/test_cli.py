@@ -10,6 +10,8 @@ import pytest
 
 from rag.config import PROJECT_ROOT
 
+from .conftest import BLIND_SET, EXTRA_DOCS
+
 
 def rag(settings, *args, stdin: str | None = None) -> subprocess.CompletedProcess:
     env = dict(os.environ, RAG_DATA_DIR=str(settings.data_dir), HF_HUB_OFFLINE="1")
@@ -73,8 +75,6 @@ def test_eval_gate_fails_below_a_threshold(indexed_settings, tmp_path):
     assert out.returncode == 1 and "below threshold: accuracy" in out.stderr
 
 
-BLIND_SET = PROJECT_ROOT.parent / "shared" / "eval-blind" / "questions.jsonl"
-EXTRA_DOCS = PROJECT_ROOT.parent / "shared" / "extra-docs"
 
 
 @pytest.mark.slow

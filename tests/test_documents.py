@@ -13,7 +13,8 @@ from rag.corpus import CorpusCatalog, infer_info, level_of
 from rag.doc_metadata import read_facts
 from rag.ingest import doc_id_for, extract_text, load_document
 
-EXTRA_DOCS = PROJECT_ROOT.parent / "shared" / "extra-docs"
+from .conftest import EXTRA_DOCS
+
 
 CITY_PLAN = ("示例市促进科技成果转化行动方案（2018—2020年）\n一、主要目标\n"
              "（一）到2020年，全市技术合同交易额达到5亿元。\n")
