@@ -77,8 +77,8 @@ def match_regions(question: str, groups: dict[str, list[str]], vocabulary: set[s
     return RegionMatch(regions, _unknown_places(question, taken, vocabulary), _admin_places(question, taken))
 
 
-# nouns for kinds of place, not names of one: 大中城市, 中心城市, 贫困地区, 革命老区
-GENERIC_PLACE_NOUNS = ("城市", "地区", "区域", "地方", "农村", "城乡", "乡村", "山区", "老区", "边疆", "县域", "市州", "市县")
+# nouns for kinds of place, not names of one: 大中城市, 中心城市, 山区
+GENERIC_PLACE_NOUNS = ("城市", "地区", "区域", "地方", "农村", "城乡", "乡村", "山区", "边疆", "县域", "市州", "市县")
 
 
 def generic_place_noun(word: str) -> bool:
