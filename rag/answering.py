@@ -230,7 +230,8 @@ _CLAUSE_NUMBER = re.compile(r"第[一二三四五六七八九十百零〇\d]+[�
 
 _ASKED_UNIT_ZH = re.compile(r"(?:多少|几)\s*(万元|亿元|元|%|家|个|项|名|人|件|所|天|日|个月|年)")
 _ASKED_UNIT_EN = [(re.compile(r"what (percentage|share|proportion|percent)|how much of", re.I), "%"),
-                  (re.compile(r"how much (money|funding|subsidy|support|capital)", re.I), "元")]
+                  (re.compile(r"how much (money|funding|subsidy|support|capital)|how (large|big) .{0,120}\b(fund|budget|"
+                              r"investment|subsidy|grant|capital)s?\b", re.I), "元")]
 _MONEY = ("元", "万元", "亿元")
 _FRAGMENT = re.compile(r"[^，,；;。：:、（）()]+")
 
