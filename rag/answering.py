@@ -1,7 +1,8 @@
 """The default answer chain: question → regions → retrieval → evidence → cited answer.
 
 Kept apart from pipeline.py (which wires stores and models) so that the rules of answering —
-abstention, comparisons, follow-ups, false premises — read in one place.
+comparisons, follow-ups, false premises — read in one place; the abstention rules are in
+rag/abstention.py.
 """
 from __future__ import annotations
 
@@ -9,15 +10,17 @@ import re
 import unicodedata
 from dataclasses import replace
 
-from rag.cite import Answer, Citation, arabic_numerals, check_answer, numbers_in, unsupported_numbers
+from rag.abstention import (AMOUNT_WORDS, NOT_A_QUESTION, QUESTION_WORDS, _has_figure, _outside_period,
+                            _strip_years, _unstated_figure, unknown_concepts, unknown_english_concepts)
+from rag.cite import Answer, Citation, check_answer, unsupported_numbers
 from rag.errors import QuestionError
-from rag.generate import (FIGURE, QUANTITY_WORDS, Evidence, compose, intents_of, key_figure, score_sentences,
+from rag.generate import (QUANTITY_WORDS, Evidence, compose, intents_of, key_figure, score_sentences,
                           sentences_of)
 from rag.corpus import english_department
 from rag.lookup import article_answer, facts_answer
 from rag.short_answer import short_answer
 from rag.question import analyse
-from rag.retrieve import STOPWORDS, _jieba, match_regions, tokenize
+from rag.retrieve import STOPWORDS, match_regions, tokenize
 
 # below this share of the question's terms found in the best sentence, the documents are
 # taken not to answer the question (measured on eval/qa.jsonl, see README)
@@ -41,10 +44,6 @@ CONCEPT_NOT_COVERED = {
     "en": "The documents don't cover this: none of them mentions {terms}. "
           "Related clauses are listed below for reference, not as an answer.",
 }
-# a question whose content words are mostly absent from every document asks about something
-# the documents do not cover (a tax rate, a rent subsidy), however well its other words match
-MAX_UNKNOWN_SHARE = 0.3
-MAX_UNKNOWN_SHARE_EN = 0.3
 PREMISE = {
     "zh": "注意：文件中没有“{wrong}”这一数字，原文规定见上。",
     "en": "Note: the documents do not state {wrong}; the source says otherwise (quoted above).",
@@ -211,112 +210,6 @@ def answer_question(question: str, retriever, region: str | None = None, history
 
 # a question that asks for an amount ("how much", "多少") is answered by a figure, not by a
 # sentence on the topic that gives none
-AMOUNT_WORDS = re.compile(r"多少|几[个项家名次天年月人所件]|比例是|how (much|many|large|big|long)|what (percentage|share|"
-                          r"proportion|amount|minimum|maximum)|which (percentage|share)", re.I)
-NO_FIGURE = {
-    "zh": "文件未给出这一数字：相关条款提到了这一事项，但没有规定具体数额或比例。以下条款可能相关，仅供参考。",
-    "en": "The documents don't state this figure: the related clauses mention the matter but give no amount "
-          "or share. They are listed below for reference, not as an answer.",
-}
-NO_BREAKDOWN = {
-    "zh": "文件未给出{place}的数字：相关条款只有{scope}的规定，没有分解到{place}。以下条款仅供参考。",
-    "en": "The documents don't give a figure for {place}: the related clauses state it for {scope} only, "
-          "not broken down to {place}. They are listed below for reference.",
-}
-
-
-_CLAUSE_NUMBER = re.compile(r"第[一二三四五六七八九十百零〇\d]+[章节条款项]|^[（(]?[一二三四五六七八九十\d]+[）)、.．]")
-
-
-_ASKED_UNIT_ZH = re.compile(r"(?:多少|几)\s*(万元|亿元|元|%|家|个|项|名|人|件|所|天|日|个月|年)")
-_ASKED_UNIT_EN = [(re.compile(r"what (percentage|share|proportion|percent)|how much of", re.I), "%"),
-                  (re.compile(r"how much (money|funding|subsidy|support|capital)|how (large|big) .{0,120}\b(fund|budget|"
-                              r"investment|subsidy|grant|capital)s?\b", re.I), "元")]
-_MONEY = ("元", "万元", "亿元")
-_FRAGMENT = re.compile(r"[^，,；;。：:、（）()]+")
-
-
-def asked_unit(query: str) -> str:
-    """The unit an amount question asks in (多少万元 → 万元; what percentage → %), else ""."""
-    m = _ASKED_UNIT_ZH.search(query)
-    if m:
-        return m.group(1)
-    return next((unit for pattern, unit in _ASKED_UNIT_EN if pattern.search(query)), "")
-
-
-def _states_asked_figure(ev: Evidence, unit: str, terms: list[str]) -> bool:
-    """A fragment of the sentence gives a figure in the asked unit and shares a topic term."""
-    money = unit in _MONEY
-    for fragment in _FRAGMENT.findall(arabic_numerals(ev.sentence)):
-        units = {m.group(3) for m in FIGURE.finditer(fragment) if m.group(3)}
-        if (unit in units or (money and units & set(_MONEY))) and any(t in fragment for t in terms if len(t) > 1):
-            return True
-    return False
-
-
-def _has_figure(sentence: str) -> bool:
-    """A number other than a year or the clause's own numbering."""
-    return bool(numbers_in(_CLAUSE_NUMBER.sub("", _strip_years(sentence))))
-
-
-def _unstated_figure(query: str, chosen: list[Evidence], places: list[str], terms: list[str]) -> dict | None:
-    """The abstention text when an amount question's best sentences state no figure (in the
-    unit it asks for, beside its topic), or none for the place inside a region the question
-    names (兰州市 in a Gansu plan); else None."""
-    if not AMOUNT_WORDS.search(query):
-        return None
-    figures = [ev for ev in chosen if _has_figure(ev.sentence)]
-    unit = asked_unit(query)
-    if unit and unit != "%":
-        topic = [t for t in terms if t not in _MONEY and t != unit]
-        figures = [ev for ev in figures if _states_asked_figure(ev, unit, topic)]
-    if not figures:
-        return NO_FIGURE
-    for place in places:
-        short = re.sub(r"(市|州|县|区)$", "", place)
-        if not any(short in ev.sentence for ev in figures):
-            scope = "、".join(dict.fromkeys(ev.node.metadata.get("region", "") for ev in figures))
-            return {k: v.format(place=place, scope=scope) for k, v in NO_BREAKDOWN.items()}
-    return None
-
-
-NOT_A_QUESTION = {
-    "zh": "文件未涉及这一问题：这不是关于政策文件的问题（对助手的指令或代码不会被执行）。请就文件内容提问。",
-    "en": "The documents don't cover this: it is not a question about the policy documents (instructions to "
-          "the assistant and code are not followed). Please ask about what the documents say.",
-}
-OUTSIDE_PERIOD = {
-    "zh": "文件未涉及这一时期：{docs}，没有规定{years}年的内容。以下条款仅供参考。",
-    "en": "The documents don't cover that period: {docs}; they set nothing for {years}. "
-          "Related clauses are listed below for reference.",
-}
-
-
-def _outside_period(analysis, nodes: list, regions: list[str], language: str) -> str:
-    """Why the question's years lie outside every plan asked about ("…covers 2016—2020"),
-    or "" when a document in scope covers them or states no period (a regulation)."""
-    if analysis.years is None or not regions:
-        return ""
-    first, last = analysis.years
-    periods: dict[str, str] = {}
-    for node in nodes:
-        m = node.metadata
-        if m.get("region") in regions:
-            periods.setdefault(m.get("title", ""), m.get("period", ""))
-    if not periods or any(not p for p in periods.values()):
-        return ""
-    for period in periods.values():
-        start, end = (int(y) for y in period.split("-"))
-        if first <= end and last >= start:
-            return ""
-    years = f"{first}" if first == last else f"{first}—{last}"
-    if language == "en":
-        docs = "; ".join(f"{t} covers {p.replace('-', '–')}" for t, p in periods.items())
-    else:
-        docs = "；".join(f"《{t}》的规划期为{p.replace('-', '—')}年" for t, p in periods.items())
-    return OUTSIDE_PERIOD[language].format(docs=docs, years=years)
-
-
 def _english_unit(name: str, departments: dict[str, list[str]]) -> str:
     """省教育厅（牵头） → "Provincial Department of Education (省教育厅) (lead)"."""
     lead = name.endswith("（牵头）")
@@ -476,56 +369,3 @@ def _question_terms(query: str, language: str, groups: dict, bridge) -> tuple[st
         return " ".join(spans), list(spans), spans
     terms = [t for t in tokenize(query) if t not in names and not t.isdigit() and t not in QUESTION_WORDS]
     return query, terms, None
-
-
-def unknown_concepts(basis: str, vocabulary: set[str], corpus_text: str, names: set[str]) -> list[str]:
-    """The question's content words that appear nowhere in the indexed clauses, when they make
-    up at least MAX_UNKNOWN_SHARE of the question's content (by characters); else [].
-
-    Content words are jieba's nouns, verbs, adjectives and set phrases (not numerals, measure
-    words, particles or place names, which the region check handles). A word is known when it
-    is a search token of some clause or occurs in the clause text at all (jieba cuts a question
-    differently from a clause).
-    """
-    import jieba.posseg as pseg
-
-    _jieba()  # quiet jieba before its first use
-    words = [p.word for p in pseg.cut(basis.lower())
-             if len(p.word) >= 2 and not p.word.isascii() and p.flag.startswith(CONTENT_FLAGS)
-             and p.flag not in ("ns", "nr") and p.word not in STOPWORDS and p.word not in names
-             and p.word not in QUESTION_WORDS]
-    # only established dictionary words can name a concept; jieba's guesses at a question's
-    # run-on characters (人能, 分到) are not concepts a document could have stated
-    freq = _jieba().dt.FREQ
-    missing = [w for w in words if w not in vocabulary and w not in corpus_text
-               and (freq.get(w) or 0) >= MIN_WORD_FREQ]
-    return _if_large_share(missing, words)
-
-
-def unknown_english_concepts(groups: list, names: set[str]) -> list[str]:
-    """As unknown_concepts, for an English question: a unit the dictionary translates is
-    unknown when none of its translations occurs in any indexed clause (rag.bilingual).
-    Region names are left out, as the region check handles them."""
-    known = [g for g in groups if g.translated and g.english not in names]
-    missing = [g.english for g in known if g.absent]
-    # a dictionary's senses miss the corpus's wording more often than jieba's words do:
-    # English asks for a larger share
-    return _if_large_share(missing, [g.english for g in known], MAX_UNKNOWN_SHARE_EN)
-
-
-def _if_large_share(missing: list[str], words: list[str], share: float = None) -> list[str]:
-    """``missing`` when it is at least ``share`` of ``words`` by characters, else []."""
-    share = MAX_UNKNOWN_SHARE if share is None else share
-    total = sum(len(w) for w in words)
-    return missing if total and sum(len(w) for w in missing) / total >= share else []
-
-
-MIN_WORD_FREQ = 10
-CONTENT_FLAGS = ("n", "v", "a", "b", "l", "j", "i")
-# interrogatives and the asker's own frame words: what a question asks with, not what about
-QUESTION_WORDS = set("为什么 哪个 哪些 哪里 哪年 哪一 什么 多少 怎么 怎样 如何 是否 能否 可否 有没有 分别 "
-                     "请问 我们 我们是 他们 能够 应该 何时 什么时候".split())
-
-
-def _strip_years(text: str) -> str:
-    return re.sub(r"(19|20)\d\d年?", "", text)
