@@ -51,11 +51,23 @@ def asked_unit(query: str) -> str:
     return next((unit for pattern, unit in _ASKED_UNIT_EN if pattern.search(query)), "")
 
 
+# a span of time (十五日, 30个工作日, 6个月), not a date (1月15日); 天 and 日 are one unit
+_DURATION = re.compile(r"(?<![年月\d])\d+\s*(个工作日|工作日|日|天|个月)")
+_SAME_UNIT = {"天": "日", "个工作日": "日", "工作日": "日"}
+
+
+def _units_in(fragment: str) -> set[str]:
+    units = {m.group(3) for m in FIGURE.finditer(fragment) if m.group(3)}
+    units |= {m.group(1) for m in _DURATION.finditer(fragment)}
+    return {_SAME_UNIT.get(u, u) for u in units}
+
+
 def _states_asked_figure(ev: Evidence, unit: str, terms: list[str]) -> bool:
     """A fragment of the sentence gives a figure in the asked unit and shares a topic term."""
     money = unit in _MONEY
+    unit = _SAME_UNIT.get(unit, unit)
     for fragment in _FRAGMENT.findall(arabic_numerals(ev.sentence)):
-        units = {m.group(3) for m in FIGURE.finditer(fragment) if m.group(3)}
+        units = _units_in(fragment)
         if (unit in units or (money and units & set(_MONEY))) and any(t in fragment for t in terms if len(t) > 1):
             return True
     return False

@@ -19,6 +19,7 @@ from rag.generate import (QUANTITY_WORDS, Evidence, compose, intents_of, key_fig
 from rag.corpus import english_department
 from rag.lookup import article_answer, facts_answer
 from rag.short_answer import short_answer
+from rag.spelling import corrected
 from rag.question import analyse
 from rag.retrieve import STOPWORDS, match_regions, tokenize
 
@@ -44,6 +45,8 @@ CONCEPT_NOT_COVERED = {
     "en": "The documents don't cover this: none of them mentions {terms}. "
           "Related clauses are listed below for reference, not as an answer.",
 }
+READ_AS = {"zh": "（按{fixes}理解）", "en": "(read {fixes})"}
+READ_AS_ONE = {"zh": "“{typo}”为“{word}”", "en": "“{typo}” as “{word}”"}
 PREMISE = {
     "zh": "注意：文件中没有“{wrong}”这一数字，原文规定见上。",
     "en": "Note: the documents do not state {wrong}; the source says otherwise (quoted above).",
@@ -125,6 +128,7 @@ def answer_question(question: str, retriever, region: str | None = None, history
     language = language_of(question)
     groups = retriever.region_groups
     query, regions = condense(question, history, groups)
+    query, fixes = corrected(query, retriever.homophones)
     if region:
         regions = match_regions(region, groups).regions or [region]
     found = match_regions(query, groups, retriever.vocabulary)
@@ -205,6 +209,9 @@ def answer_question(question: str, retriever, region: str | None = None, history
     wrong = unsupported_numbers(_strip_years(question), [c.text for c in answer.citations])
     if wrong and not answer.abstained:
         answer.text += "\n" + PREMISE[language].format(wrong="、".join(wrong))
+    if fixes:
+        answer.text += "\n" + READ_AS[language].format(
+            fixes="、".join(READ_AS_ONE[language].format(typo=t, word=w) for t, w in fixes.items()))
     return answer
 
 
@@ -292,6 +299,8 @@ def _complete(ev: Evidence, intents: list, parts: list | None = None) -> Evidenc
     """When the question asks who or when and the chosen sentence names the topic but not the
     department or date, add the sentence of the same clause that does (e.g. the clause's
     closing "（省科技厅牵头，…）"), looking in every part of a clause split for length."""
+    if ev.subject:
+        ev = replace(ev, sentence=f"{ev.subject.rstrip('；;')}……{ev.sentence}", subject="")
     ev = _with_lead_in(_with_items(ev, parts or [ev.node]), parts or [ev.node])
     missing = [p for p in intents if not p.search(ev.sentence)]
     if not missing:

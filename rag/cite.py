@@ -101,7 +101,12 @@ def arabic_numerals(text: str) -> str:
     text = "".join(_RESTORE.get(ch, ch) for ch in text)
     # a bare unit before a measure word is a round figure: 千名 = 1000名, 百家 = 100家
     text = _BARE_UNIT.sub(lambda m: str(_UNIT_VALUE[m.group(1)]) + m.group(2), text)
-    return re.sub(r"(\d)成(?![员为功果立本]|不变)", lambda m: f"{m.group(1)}0%", text)  # 七成 → 70%
+    text = re.sub(r"(\d)成(?![员为功果立本]|不变)", lambda m: f"{m.group(1)}0%", text)  # 七成 → 70%
+    # written the way the documents write figures: 五万元 → 5万元, not 50000元
+    return _ROUND.sub(lambda m: m.group(1) + ("万" if m.group(2) == "0000" else "亿"), text)
+
+
+_ROUND = re.compile(r"(?<![\d.])([1-9]\d*?)(0000|00000000)(?=元|人|家|个|项|名|件|所)")
 
 
 @lru_cache(maxsize=50_000)

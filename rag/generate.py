@@ -15,9 +15,10 @@ SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
 QUANTITY_WORDS = re.compile(r"多少|几|比例|目标|how (much|many)|share|percent|target|what (cut|proportion)|minimum|amount",
                             re.I)
 # a figure with its qualifier: 至少70%, 70%以上, 200亿元, 1-2项, 2017年12月底前
+# (a day count, 十五日 → 15日, but not the day of a date: 1月15日)
 FIGURE = re.compile(r"(至少|不低于|不少于|超过|突破|达到|力争达到)?"
-                    r"(\d+(?:\.\d+)?(?:[-—～~]\d+(?:\.\d+)?)?)"
-                    r"(%|％|亿元|万元|元|家|个|项|名|件|人|所|年\d+月底|年)?(以上|左右|以内|前)?")
+                    r"(?<![月\d.])(\d+(?:\.\d+)?(?:[-—～~]\d+(?:\.\d+)?)?)"
+                    r"(%|％|亿元|万元|元|家|个工作日|个月|个|项|名|件|人|所|年\d+月底|年|日|天)?(以上|左右|以内|前)?")
 EN_QUALIFIER = {"至少": "At least", "不低于": "No less than", "不少于": "No fewer than", "超过": "More than",
                 "突破": "Over", "达到": "", "力争达到": "Aiming for"}
 
@@ -30,6 +31,9 @@ class Evidence:
     sentence: str
     overlap: float  # ranking score: coverage plus bonuses and penalties
     coverage: float = 0.0  # share of the question's terms (by length) the sentence contains
+    # the opening of the compound sentence this one continues, when it says what the question
+    # asks about ("服务机构…违反本条例规定的，…；" before "没有违法所得的，处以五万元…罚款")
+    subject: str = ""
 
 
 def heading_like(sentence: str) -> bool:
@@ -93,8 +97,14 @@ def score_sentences(question_terms: list[str], nodes: list, wants_quantity: bool
     out = []
     for rank, node in enumerate(nodes):
         sentences = sentences_of(node.text, node.metadata.get("kind", ""))
+        openings = _compound_openings(sentences)
         for i, sentence in enumerate(sentences):
             coverage = _covered(sentence.lower(), spans) / max(1, total)
+            subject = ""
+            if coverage and openings[i] is not None:
+                together = _covered((openings[i] + sentence).lower(), spans) / max(1, total)
+                if together > coverage:
+                    coverage, subject = together, openings[i]
             overlap = coverage
             if wants_quantity and numbers_in(sentence):
                 overlap += QUANTITY_BONUS
@@ -105,8 +115,22 @@ def score_sentences(question_terms: list[str], nodes: list, wants_quantity: bool
             overlap -= 0.02 * rank  # prefer the better-ranked clause on ties
             if i == 0 and len(sentences) > 1 and len(sentence) <= 40 and heading_like(sentence):
                 overlap -= 0.2  # a clause's own heading restates its topic; its body answers
-            out.append(Evidence(rank, node, sentence, overlap, coverage))
+            out.append(Evidence(rank, node, sentence, overlap, coverage, subject))
     out.sort(key=lambda e: -e.overlap)
+    return out
+
+
+def _compound_openings(sentences: list[str]) -> list[str | None]:
+    """For each sentence, the first part of the compound sentence it continues (parts joined
+    by "；", as a regulation's article states a rule and then its cases), else None. An item
+    of an enumeration is not a continuation: its lead-in is added elsewhere."""
+    out: list[str | None] = []
+    opening: str | None = None
+    for i, sentence in enumerate(sentences):
+        continues = i > 0 and sentences[i - 1].endswith(("；", ";")) and not heading_like(sentence)
+        out.append(opening if continues else None)
+        if not continues:
+            opening = sentence
     return out
 
 
@@ -125,9 +149,13 @@ def key_figure(sentence: str, question_terms: list[str]) -> str | None:
     if not figures:
         return None
     positions = [sentence.find(t) for t in question_terms if t in sentence]
-    if not positions:
-        return figures[0].group(0)
-    return min(figures, key=lambda m: min(abs(m.start() - p) for p in positions)).group(0)
+    nearest = figures[0] if not positions else \
+        min(figures, key=lambda m: min(abs(m.start() - p) for p in positions))
+    upper = _RANGE_END.match(sentence, nearest.end())  # 5万元以上10万元以下: the whole range
+    return nearest.group(0) + (upper.group(0) if upper and nearest.group(4) == "以上" else "")
+
+
+_RANGE_END = re.compile(r"[、，,]?\d+(?:\.\d+)?(?:%|％|亿元|万元|元|倍|日|天|个月|年)?(?:以下|以内)")
 
 
 def english_figure(figure: str) -> str:

@@ -15,6 +15,7 @@ from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from rag.bilingual import english_place
+from rag.spelling import Homophones
 
 RRF_K = 60
 VECTOR_WEIGHT = 0.5  # the vector ranking counts half of BM25 in the fusion (README: measured 1.0, 0.7, 0.5, 0.3)
@@ -185,6 +186,8 @@ class HybridRetriever(BaseRetriever):
         # regions of documents ingested without a documents.toml entry get names too
         self.region_groups = with_indexed_regions(self.catalog_groups, set(self.region_of.tolist()))
         self.bridge = Bridge(self.corpus_text, self.vocabulary, names=self.glossary)
+        self.homophones = Homophones(self.vocabulary, self.corpus_text)
+        self.homophones.warm()
         self.parents = dict(self.catalog_parents)
         self.parents.update({n.metadata["region"]: n.metadata["parent_region"] for n in self.nodes
                              if n.metadata.get("region") and n.metadata.get("parent_region")})
