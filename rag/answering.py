@@ -171,7 +171,8 @@ def answer_question(question: str, retriever, region: str | None = None, history
     for group in groups_to_answer:
         nodes = retriever.evidence(query, group, top_k=retriever.top_k)
         read.extend(nodes)
-        ranked = score_sentences(terms, nodes, wants_quantity, intents_of(query), basis, spans, similarity, language)
+        ranked = score_sentences(terms, nodes, wants_quantity, intents_of(query), basis, spans, similarity, language,
+                                 retriever.rarity)
         if AMOUNT_WORDS.search(query):  # an amount is answered by a sentence that states one
             stating = [ev for ev in ranked if _has_figure(ev.sentence) and ev.coverage >= min_overlap]
             ranked = stating or ranked

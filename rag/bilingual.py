@@ -251,10 +251,25 @@ class Bridge:
                 loose[head] = min(loose.get(head, rank), rank)
         if not terms:  # no sense is the word itself: two-word senses about it ("net income")
             terms = self._rank(loose)
+        if not terms:  # only a one-character translation (tax → 税): the documents' words built on it
+            terms = self._compounds({h for form in lemma_forms(word) for h, p in senses.get(form, {}).items()
+                                     if len(h) == 1 and p == 0})
         # one-character translations (率 for rate) are too loose to search by, but enough to
         # say the documents do speak of the thing
         absent = bool(every) and not loose and not any(h in self.corpus_text for h in every)
         return TermGroup(word, terms, bool(every or loose), absent=absent)
+
+    def _compounds(self, characters: set[str]) -> list[str]:
+        """Corpus words that end in one of these characters, the head of a Chinese compound
+        (税 → 房产税, 所得税), most frequent first. A character that begins more corpus words than
+        it ends (率 in 效率, but 率先, 率领) is too loose to stand for the word."""
+        out: list[str] = []
+        for ch in sorted(characters):
+            words = [w for w in self.vocabulary if ch in w and len(w) > 1]
+            ending = [w for w in words if w.endswith(ch)]
+            if words and len(ending) * 2 >= len(words):
+                out.extend(ending)
+        return sorted(out, key=lambda w: -self.corpus_text.count(w))[:MOST_TERMS]
 
     def _rank(self, heads: dict[str, int]) -> list[str]:
         """The headword's own first meanings before its later ones; then the more specific

@@ -40,6 +40,9 @@ def heading_like(sentence: str) -> bool:
     return bool(re.match(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+\s*[.．、](?!\d))", sentence))
 
 
+# the part of a sentence's ranking score that weighs question terms by rarity (the rest is
+# plain coverage; README: measured)
+RARITY_SHARE = 0.5
 QUANTITY_BONUS = 0.15  # a "how many" question is answered by a sentence with a figure
 # sentence-embedding cosine beside term coverage: more for English, whose terms are dictionary
 # translations, than for Chinese, whose terms are the question's own (README: measured)
@@ -82,7 +85,7 @@ def term_spans(basis: str, terms: list[str]) -> dict[str, set[int]]:
 def score_sentences(question_terms: list[str], nodes: list, wants_quantity: bool,
                     intents: list[re.Pattern] | None = None, basis: str = "",
                     spans: dict[str, set[int]] | None = None,
-                    similarity=None, language: str = "zh") -> list[Evidence]:
+                    similarity=None, language: str = "zh", rarity=None) -> list[Evidence]:
     """Every sentence of the retrieved clauses, scored by the share of the question it covers.
 
     Coverage counts question characters, not terms: jieba's search mode yields 科技成果 and
@@ -90,10 +93,13 @@ def score_sentences(question_terms: list[str], nodes: list, wants_quantity: bool
     the question characters it stands for) is given for an English question, whose terms are
     translations of its words. ``similarity`` (sentence → cosine to the question, from a
     multilingual sentence embedder) adds to the ranking, so a paraphrase can win; coverage,
-    which decides abstention, stays the share of the question's own terms.
+    which decides abstention, stays the share of the question's own terms. ``rarity`` (term →
+    weight, higher for terms in fewer clauses) makes the ranking count a rare word of the
+    question (医疗卫生机构) above one every clause has (科技成果转化).
     """
     spans = spans if spans is not None else term_spans(basis or " ".join(question_terms), question_terms)
     total = len(set().union(*spans.values())) if spans else 0
+    weights = _char_weights(spans, rarity) if rarity is not None else None
     out = []
     for rank, node in enumerate(nodes):
         sentences = sentences_of(node.text, node.metadata.get("kind", ""))
@@ -105,7 +111,8 @@ def score_sentences(question_terms: list[str], nodes: list, wants_quantity: bool
                 together = _covered((openings[i] + sentence).lower(), spans) / max(1, total)
                 if together > coverage:
                     coverage, subject = together, openings[i]
-            overlap = coverage
+            overlap = coverage if weights is None else \
+                RARITY_SHARE * _weighted((subject + sentence).lower(), spans, weights) + (1 - RARITY_SHARE) * coverage
             if wants_quantity and numbers_in(sentence):
                 overlap += QUANTITY_BONUS
             if any(p.search(sentence) for p in intents or []):
@@ -134,6 +141,26 @@ def _compound_openings(sentences: list[str]) -> list[str | None]:
     return out
 
 
+def _char_weights(spans: dict[str, set[int]], rarity) -> dict[int, float]:
+    """Each question character's weight: the rarity of the rarest corpus term covering it
+    (a term no clause contains weighs nothing: no sentence can rank by it)."""
+    weights: dict[int, float] = {}
+    for term, chars in spans.items():
+        w = rarity(term)
+        for c in chars:
+            weights[c] = max(weights.get(c, 0.0), w)
+    return weights
+
+
+def _weighted(text: str, spans: dict[str, set[int]], weights: dict[int, float]) -> float:
+    total = sum(weights.values())
+    covered: set[int] = set()
+    for term, chars in spans.items():
+        if term in text:
+            covered |= chars
+    return sum(weights.get(c, 0.0) for c in covered) / total if total else 0.0
+
+
 def _covered(text: str, spans: dict[str, set[int]]) -> int:
     """How many question characters the terms found in ``text`` stand for."""
     covered: set[int] = set()
@@ -144,15 +171,22 @@ def _covered(text: str, spans: dict[str, set[int]]) -> int:
 
 
 def key_figure(sentence: str, question_terms: list[str]) -> str | None:
-    """The figure in a sentence nearest to the question's terms (with its qualifier)."""
-    figures = [m for m in FIGURE.finditer(sentence) if m.group(3) or m.group(1) or m.group(4)]
+    """The figure in a sentence nearest to the question's terms (with its qualifier); a range
+    (5万元以上10万元以下) is one figure."""
+    figures: list[tuple[int, str]] = []
+    covered_to = -1
+    for m in FIGURE.finditer(sentence):
+        if m.start() < covered_to or not (m.group(3) or m.group(1) or m.group(4)):
+            continue
+        upper = _RANGE_END.match(sentence, m.end()) if m.group(4) == "以上" else None
+        covered_to = upper.end() if upper else m.end()
+        figures.append((m.start(), sentence[m.start():covered_to]))
     if not figures:
         return None
     positions = [sentence.find(t) for t in question_terms if t in sentence]
-    nearest = figures[0] if not positions else \
-        min(figures, key=lambda m: min(abs(m.start() - p) for p in positions))
-    upper = _RANGE_END.match(sentence, nearest.end())  # 5万元以上10万元以下: the whole range
-    return nearest.group(0) + (upper.group(0) if upper and nearest.group(4) == "以上" else "")
+    if not positions:
+        return figures[0][1]
+    return min(figures, key=lambda f: min(abs(f[0] - p) for p in positions))[1]
 
 
 _RANGE_END = re.compile(r"[、，,]?\d+(?:\.\d+)?(?:%|％|亿元|万元|元|倍|日|天|个月|年)?(?:以下|以内)")

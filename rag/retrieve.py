@@ -179,6 +179,7 @@ class HybridRetriever(BaseRetriever):
         corpus = [tokenize(_search_text(n)) for n in self.nodes]
         self.vocabulary = {t for doc in corpus for t in doc}
         self.corpus_text = "\n".join(n.text.lower() for n in self.nodes)
+        self._clause_texts = tuple(n.text.lower() for n in self.nodes)
         self.bm25 = bm25s.BM25()
         if self.nodes:
             self.bm25.index(corpus, show_progress=False)
@@ -194,6 +195,11 @@ class HybridRetriever(BaseRetriever):
         # documents that apply everywhere: national ones, and any without a region
         self.everywhere = sorted({n.metadata.get("region", "") for n in self.nodes
                                   if n.metadata.get("level") == "national" or not n.metadata.get("region")})
+
+    def rarity(self, term: str) -> float:
+        """log(1 + N/df) over the searchable clauses (df by substring, so 科技成果转化 counts
+        too); 0 for a term no clause contains."""
+        return _rarity(term, self._clause_texts)
 
     def scope(self, regions: list[str]) -> list[str]:
         """The regions whose documents answer a question about ``regions``: those regions, the
@@ -280,6 +286,12 @@ class HybridRetriever(BaseRetriever):
                     seen.add(node_id)
                     nodes.append(self.by_id[node_id])
         return nodes
+
+
+@lru_cache(maxsize=20_000)
+def _rarity(term: str, texts: tuple[str, ...]) -> float:
+    df = sum(1 for text in texts if term in text)
+    return float(np.log1p(len(texts) / df)) if df else 0.0
 
 
 def _search_text(node: TextNode) -> str:

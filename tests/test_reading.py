@@ -1,0 +1,98 @@
+"""Reading a question the way its writer meant it, and reading the clause that answers it:
+homophone typos, a rule's cases read with the rule's subject, rare words ranked above the
+words every clause has, figures with their ranges and day counts, and English words whose
+only translation is one character.
+
+A small regulation written here, a real store and embedder."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from rag.bilingual import Bridge
+from rag.cite import arabic_numerals
+from rag.config import PROJECT_ROOT, Settings
+from rag.generate import key_figure
+from rag.spelling import Homophones, corrected
+
+REGULATION = """示例市促进科技成果转化条例
+
+第一条 为了促进科技成果转化，制定本条例。
+第二条 奖励情况应当在所在单位公示，公示时间不少于十五日。
+第三条 研发机构、高等院校及相关人员违反本条例规定，在科技成果转化活动中弄虚作假的，由有关部门责令改正，没收违法所得，并处以违法所得一倍以上三倍以下的罚款；没有违法所得的，处以二万元以上五万元以下的罚款。
+第四条 本条例有关研发机构、高等院校的规定，适用于政府设立的医疗卫生机构。
+第五条 研发机构、高等院校开展科技成果转化活动，应当建立科技成果转化管理制度。
+第六条 研发机构、高等院校可以将科技成果转移到本单位设立的科技成果转化机构实施转化。
+第七条 落户园区的孵化器经认定后，享受房产税、城镇土地使用税优惠政策。
+"""
+CATALOG = """
+[[document]]
+id = "shili_rules"
+file = "rules.txt"
+title = "示例市促进科技成果转化条例"
+region = "示例市"
+level = "city"
+aliases = ["示例"]
+"""
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory) -> Settings:
+    from rag.pipeline import ingest_paths
+
+    root = tmp_path_factory.mktemp("reading")
+    folder = root / "corpus"
+    folder.mkdir()
+    (folder / "documents.toml").write_text(CATALOG, encoding="utf-8")
+    (folder / "rules.txt").write_text(REGULATION, encoding="utf-8")
+    shutil.copy(PROJECT_ROOT / "corpus" / "glossary.toml", folder)
+    settings = Settings(corpus_dir=folder, data_dir=root / "data")
+    ingest_paths([folder], settings)
+    return settings
+
+
+def test_a_homophone_typo_is_read_as_the_corpus_word_and_the_answer_says_so(settings):
+    from rag.pipeline import answer
+
+    result = answer("示例市奖励公视至少几天？", settings=settings)
+    assert not result.abstained
+    assert "15日" in result.short_answer
+    assert "“公视”为“公示”" in result.text
+
+
+def test_words_the_dictionary_knows_are_never_corrected():
+    homophones = Homophones({"公示", "医疗", "机构"}, "公示 医疗卫生机构")
+    assert corrected("公立医院能否适用", homophones) == ("公立医院能否适用", {})
+    assert corrected("奖励公视至少几天", homophones)[1] == {"公视": "公示"}
+
+
+def test_a_case_of_a_rule_is_quoted_with_the_rule_it_belongs_to(settings):
+    from rag.pipeline import answer
+
+    result = answer("示例市弄虚作假但没有违法所得的，罚款是多少？", settings=settings)
+    assert "2万元以上5万元以下" in result.short_answer
+    quote = result.text.split("\n")[1]
+    assert "弄虚作假" in quote and "没有违法所得的，处以二万元以上五万元以下的罚款" in quote
+
+
+def test_a_rare_word_of_the_question_outranks_the_words_every_clause_has(settings):
+    from rag.pipeline import answer
+
+    result = answer("示例市的医疗卫生机构搞科技成果转化，能适用研发机构、高等院校的规定吗？", settings=settings)
+    assert result.citations[0].clause_number == "第四条"
+
+
+def test_figures_keep_their_ranges_day_counts_and_written_scale():
+    assert key_figure(arabic_numerals("处以五万元以上十万元以下的罚款"), ["罚款"]) == "5万元以上10万元以下"
+    assert key_figure(arabic_numerals("公示时间不少于十五日"), ["公示"]) == "不少于15日"
+    assert key_figure("2020年1月15日起施行，期限30日", ["期限"]) == "30日"
+    assert arabic_numerals("两千万元") == "2000万元" and arabic_numerals("一亿元") == "1亿元"
+
+
+def test_an_english_word_with_a_one_character_translation_finds_the_compounds():
+    corpus = "享受房产税、城镇土地使用税优惠政策。税收优惠。提高效率，率先开展，率领团队。"
+    bridge = Bridge(corpus, {"房产税", "使用税", "税收", "效率", "率先", "率领", "优惠"})
+    taxes = bridge.groups("taxes")[0]
+    assert "房产税" in taxes.chinese and "税收" not in taxes.chinese
+    assert bridge._compounds({"率"}) == []  # 率 begins more corpus words than it ends
