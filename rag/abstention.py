@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 from rag.cite import arabic_numerals, numbers_in
-from rag.generate import FIGURE, Evidence
+from rag.facts import FIGURE
+from rag.generate import Evidence
 from rag.retrieve import STOPWORDS, _jieba
 
 # a question whose content words are mostly absent from every document asks about something

@@ -10,15 +10,11 @@ import re
 from dataclasses import dataclass
 
 from rag.cite import numbers_in
+from rag.facts import FIGURE, figures
 
 SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
 QUANTITY_WORDS = re.compile(r"多少|几|比例|目标|how (much|many)|share|percent|target|what (cut|proportion)|minimum|amount",
                             re.I)
-# a figure with its qualifier: 至少70%, 70%以上, 200亿元, 1-2项, 2017年12月底前
-# (a day count, 十五日 → 15日, but not the day of a date: 1月15日)
-FIGURE = re.compile(r"(至少|不低于|不少于|超过|突破|达到|力争达到)?"
-                    r"(?<![月\d.])(\d+(?:\.\d+)?(?:[-—～~]\d+(?:\.\d+)?)?)"
-                    r"(%|％|亿元|万元|元|家|个工作日|个月|个|项|名|件|人|所|年\d+月底|年|日|天)?(以上|左右|以内|前)?")
 EN_QUALIFIER = {"至少": "At least", "不低于": "No less than", "不少于": "No fewer than", "超过": "More than",
                 "突破": "Over", "达到": "", "力争达到": "Aiming for"}
 
@@ -171,25 +167,15 @@ def _covered(text: str, spans: dict[str, set[int]]) -> int:
 
 
 def key_figure(sentence: str, question_terms: list[str]) -> str | None:
-    """The figure in a sentence nearest to the question's terms (with its qualifier); a range
-    (5万元以上10万元以下) is one figure."""
-    figures: list[tuple[int, str]] = []
-    covered_to = -1
-    for m in FIGURE.finditer(sentence):
-        if m.start() < covered_to or not (m.group(3) or m.group(1) or m.group(4)):
-            continue
-        upper = _RANGE_END.match(sentence, m.end()) if m.group(4) == "以上" else None
-        covered_to = upper.end() if upper else m.end()
-        figures.append((m.start(), sentence[m.start():covered_to]))
-    if not figures:
+    """The figure in a sentence nearest to the question's terms (with its qualifier; a range
+    is one figure; years are dates, not figures)."""
+    found = figures(sentence)
+    if not found:
         return None
     positions = [sentence.find(t) for t in question_terms if t in sentence]
     if not positions:
-        return figures[0][1]
-    return min(figures, key=lambda f: min(abs(f[0] - p) for p in positions))[1]
-
-
-_RANGE_END = re.compile(r"[、，,]?\d+(?:\.\d+)?(?:%|％|亿元|万元|元|倍|日|天|个月|年)?(?:以下|以内)")
+        return found[0].text
+    return min(found, key=lambda f: min(abs(f.start - p) for p in positions)).text
 
 
 def english_figure(figure: str) -> str:

@@ -60,7 +60,8 @@ def article_answer(analysis: QuestionAnalysis, nodes: list, regions: list[str], 
             lines.append(f"Article {analysis.article} ({number}) of {meta.get('title', '')} ({region}): “{text}” [{n}]")
         else:
             lines.append(f"《{meta.get('title', '')}》{number}：“{text}”[{n}]")
-    return Answer("\n".join(lines), citations, not citations, question=question, language=language)
+    return Answer("\n".join(lines), citations, not citations, question=question, language=language,
+                  short_answer=lines[0] if citations else "")
 
 
 def _numeral(n: int, language: str) -> str:
@@ -91,7 +92,9 @@ def facts_answer(analysis: QuestionAnalysis, nodes: list, regions: list[str], la
             break
     if not citations:
         return None
-    return Answer("\n".join(lines), citations, False, question=question, language=language)
+    # the dates are the answer itself: the direct answer is the same lines
+    return Answer("\n".join(lines), citations, False, question=question, language=language,
+                  short_answer="；".join(lines) if language == "zh" else "; ".join(lines))
 
 
 def chinese_date(iso: str) -> str:
