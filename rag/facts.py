@@ -35,7 +35,7 @@ _DUTY_CELL = re.compile(r"责任(?:部门|单位)[^:：|]*[:：]\s*([^|]+)")
 _DATE = re.compile(r"\d{4}年\d{1,2}月(?:底|\d{1,2}日)?(?:前|以前)?|\d{4}年底?前|每年\d{1,2}月\d{1,2}日前|"
                    r"\d+个(?:月|工作日)内|\d+日内|\d{4}年启动|持续推进|\d{4}年")
 _ITEM = re.compile(r"[（(][一二三四五六七八九十\d]+[）)]")
-_SERIES_OPENER = re.compile(r"即[:：]?|包括|包含|涵盖|依托|主要有|分别为|分别是|如[:：]|[:：]")
+_SERIES_OPENER = re.compile(r"即[:：]?|包括|包含|涵盖|依托|通过|采取|采用|主要有|分别为|分别是|如[:：]|[:：]")
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,13 @@ class ClauseFacts:
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> "ClauseFacts":
+        data = json.loads(text or "{}")
+        return cls([Figure(**f) for f in data.get("figures", [])], data.get("units", []),
+                   data.get("deadlines", []), data.get("items", []),
+                   [Cell(**c) for c in data.get("cells", [])])
 
 
 def facts_of(text: str, kind: str = "") -> ClauseFacts:

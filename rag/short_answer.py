@@ -10,17 +10,34 @@ from __future__ import annotations
 import re
 
 from rag.cite import arabic_numerals
-from rag.facts import cells_for_places, facts_of
+from rag.facts import ClauseFacts, cells_for_places, facts_of
 from rag.generate import Evidence, english_figure, key_figure
 
 _FRAGMENT = re.compile(r"[^，,；;。：:]+")
 
 
-def best_fragment(sentence: str, terms: list[str]) -> str:
+def best_fragments(sentence: str, terms: list[str], most: int = 3) -> str:
+    """The fragments of a sentence that carry the question's terms, in the sentence's order:
+    greedily, the fragment adding the most uncovered terms, until none adds any (a yes/no
+    question about 股权 and 分红 is answered by the fragment that grants them, not only by
+    the one naming the applicant)."""
     fragments = _FRAGMENT.findall(sentence)
     if not fragments:
-        return sentence
-    return max(fragments, key=lambda f: sum(len(t) for t in terms if t in f))
+        return sentence.strip()
+    topical = [t for t in terms if len(t) > 1] or terms
+    chosen: list[int] = []
+    covered: set[str] = set()
+    while len(chosen) < most:
+        gains = [(sum(len(t) for t in topical if t in f and t not in covered), i)
+                 for i, f in enumerate(fragments) if i not in chosen]
+        gain, best = max(gains, default=(0, -1))
+        if gain == 0:
+            break
+        chosen.append(best)
+        covered |= {t for t in topical if t in fragments[best]}
+    if not chosen:
+        return fragments[0].strip()
+    return "，".join(fragments[i].strip() for i in sorted(chosen))
 
 
 def value_of(ev: Evidence, kind: str, terms: list[str], question: str = "") -> str:
@@ -34,13 +51,15 @@ def value_of(ev: Evidence, kind: str, terms: list[str], question: str = "") -> s
         figure = _figures_asked(sentence, facts, terms)
         if figure:
             return figure
-    if kind == "department" and facts.units:
-        return "、".join(facts.units)
-    if kind == "deadline" and facts.deadlines:
-        return "、".join(facts.deadlines)
-    if kind == "list" and facts.items:
-        return "；".join(facts.items)
-    return best_fragment(sentence, terms).strip()
+    # the sentence's own facts, else its clause's (stored at ingest): the units in the
+    # clause's closing note, the enumeration in the clause's other sentence
+    clause = ClauseFacts.from_json(ev.node.metadata.get("facts", ""))
+    for wanted, found in (("department", facts.units or clause.units),
+                          ("deadline", facts.deadlines or clause.deadlines),
+                          ("list", facts.items or clause.items)):
+        if kind == wanted and found:
+            return ("；" if kind == "list" else "、").join(found)
+    return best_fragments(sentence, terms)
 
 
 def _figures_asked(sentence: str, facts, terms: list[str]) -> str:
