@@ -75,8 +75,39 @@ def _states_asked_figure(ev: Evidence, unit: str, terms: list[str]) -> bool:
 
 
 def _has_figure(sentence: str) -> bool:
-    """A number other than a year or the clause's own numbering."""
-    return bool(numbers_in(_CLAUSE_NUMBER.sub("", _strip_years(sentence))))
+    """A number other than a year, a document number (国发〔2016〕16号) or the clause's own
+    numbering."""
+    return bool(numbers_in(_CLAUSE_NUMBER.sub("", _strip_years(_DOC_NUMBER.sub("", sentence)))))
+
+
+_DOC_NUMBER = re.compile(r"[〔\[(（]\s*\d{4}\s*[〕\])）]\s*\d+\s*号")
+# nouns that say what kind of quantity is asked, not what it is of (房租补贴的标准, 任务的数量)
+_QUANTITY_NOUNS = {"标准", "比例", "数量", "数目", "任务", "规模", "目标", "金额", "额度", "时间", "幅度", "水平",
+                   "指标", "总量", "总额", "数额", "上限", "下限", "期限"}
+_ASK = re.compile(r"是?多少|几[个项家名次天年月人所件]?|多大|多长|多高")
+
+
+def asked_topic(query: str) -> list[str]:
+    """The first two nouns after a Chinese amount question's 多少/几 (培养多少名技术转移人才),
+    else the last two before it (房租补贴标准是多少 → 房租, 补贴): what the figure must be of. Place names, scope words (全州) and the nouns for a kind
+    of quantity (标准, 比例) are left out; [] for English."""
+    import jieba.posseg as pseg
+
+    m = _ASK.search(query)
+    if not m or query.isascii() or _DATE_ASK.search(query):
+        return []
+    before = re.split(r"[，,。；;？?！!]", query[:m.start()])[-1]
+    after = re.split(r"[，,。；;？?！!]", query[m.end():])[0]
+    _jieba()
+    nouns = lambda text: [w.word for w in pseg.cut(text)
+                          if w.flag.startswith(("n", "vn")) and w.flag not in ("ns", "nr", "nrt", "nt")
+                          and len(w.word) >= 2 and w.word not in _QUANTITY_NOUNS
+                          and not w.word.startswith(("全", "各"))]
+    following = nouns(after)  # 培养多少名专业化技术转移人才: what is counted follows the ask
+    return following[:2] if following else nouns(before)[-2:]
+
+
+_DATE_ASK = re.compile(r"几月|几号|几日|哪天|哪一天|何时|什么时候")
 
 
 def _unstated_figure(query: str, chosen: list[Evidence], places: list[str], terms: list[str]) -> dict | None:
@@ -90,6 +121,11 @@ def _unstated_figure(query: str, chosen: list[Evidence], places: list[str], term
     if unit and unit != "%":
         topic = [t for t in terms if t not in _MONEY and t != unit]
         figures = [ev for ev in figures if _states_asked_figure(ev, unit, topic)]
+    if unit == "%":  # a share is stated as one (70%, 七成, 一半), not as a count
+        figures = [ev for ev in figures if "%" in _units_in(arabic_numerals(ev.sentence)) or "一半" in ev.sentence]
+    topic = asked_topic(query)
+    if topic:  # the figure must be of the thing asked: 房租补贴, not the clause's 示范企业600家
+        figures = [ev for ev in figures if any(t in ev.sentence or t in ev.node.text for t in topic)]
     if not figures:
         return NO_FIGURE
     for place in places:

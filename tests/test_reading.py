@@ -25,6 +25,8 @@ REGULATION = """示例市促进科技成果转化条例
 第五条 研发机构、高等院校开展科技成果转化活动，应当建立科技成果转化管理制度。
 第六条 研发机构、高等院校可以将科技成果转移到本单位设立的科技成果转化机构实施转化。
 第七条 落户园区的孵化器经认定后，享受房产税、城镇土地使用税优惠政策。
+第八条 每年培育孵化器10家，对孵化器提供场地和创业辅导服务。
+第九条 对入驻孵化器的企业给予补贴，具体办法另行制定。
 """
 CATALOG = """
 [[document]]
@@ -96,3 +98,20 @@ def test_an_english_word_with_a_one_character_translation_finds_the_compounds():
     taxes = bridge.groups("taxes")[0]
     assert "房产税" in taxes.chinese and "税收" not in taxes.chinese
     assert bridge._compounds({"率"}) == []  # 率 begins more corpus words than it ends
+
+
+def test_an_amount_is_answered_only_by_a_figure_of_the_thing_asked(settings):
+    from rag.pipeline import answer
+
+    counted = answer("示例市每年培育多少家孵化器？", settings=settings)
+    assert "10家" in counted.short_answer
+    # the clauses speak of 孵化器, 场地 and 补贴, but the only figure counts incubators
+    subsidy = answer("示例市孵化器企业的场地补贴标准是多少？", settings=settings)
+    assert subsidy.abstained and "10家" not in subsidy.text.split("\n")[0]
+
+
+def test_a_document_number_is_not_a_figure():
+    from rag.abstention import _has_figure
+
+    assert not _has_figure("根据《国务院关于印发…的通知》（国发〔2016〕16号）精神，制定本方案。")
+    assert _has_figure("培育示范企业16家。")
