@@ -29,7 +29,8 @@ _PERIOD_WORDS = re.compile(r"累计|每年|年均|年度|到20\d\d年|至20\d\d�
 _FRAGMENT = re.compile(r"[^，,；;。：:]+")
 
 _DEPARTMENT = re.compile(r"(?:[省市州县区]|[\u4e00-\u9fff]{2,4}[省市州县])?[\u4e00-\u9fff]{1,14}?"
-                         r"(?:厅|局|委员会|委|办公室|办|管委会|人民政府|政府|部门|中心|协会|银行|分院|科协)")
+                         r"(?:厅|局|委员会|委|办公室|办(?![理法])|管委会|人民政府|政府|部门|中心|协会|银行|分院|科协)")
+_UNIT_SERIES = re.compile(r"((?:[\u4e00-\u9fff]{2,12}、)+[\u4e00-\u9fff]{2,12})等(?:有关)?(?:部门|单位)")
 _LEAD = re.compile(r"([^（(，,；;：:、]{2,30}?)牵头")
 _DUTY_CELL = re.compile(r"责任(?:部门|单位)[^:：|]*[:：]\s*([^|]+)")
 _DATE = re.compile(r"\d{4}年\d{1,2}月(?:底|\d{1,2}日)?(?:前|以前)?|\d{4}年底?前|每年\d{1,2}月\d{1,2}日前|"
@@ -115,6 +116,10 @@ def departments(sentence: str) -> list[str]:
         return [f"{units[0]}（牵头）"] + units[1:] if units else []
     lead = _LEAD.search(sentence)
     found = list(dict.fromkeys(m.group(0) for m in _DEPARTMENT.finditer(sentence)))
+    for series in _UNIT_SERIES.finditer(sentence):  # "市公安、外国专家等部门": each a unit
+        named = series.group(1).split("、")
+        found = [u for u in found if u != series.group(0) and not u.endswith("等部门")]
+        found = list(dict.fromkeys(named + found))
     head = _DEPARTMENT.search(lead.group(1)) if lead else None
     if head:  # "（省教育厅牵头，省科技厅…参与）"; "由企业牵头" names no department
         name = head.group(0)

@@ -68,7 +68,7 @@ def analyse(question: str) -> QuestionAnalysis:
 # how a question asks for each kind of answer, most specific first
 _KINDS = [
     ("department", re.compile(r"哪个部门|哪些部门|什么部门|哪个单位|哪些单位|由谁|谁负责|谁牵头|哪.{0,4}牵头|牵头单位|牵头部门|牵头的是|责任单位|"
-                              r"责任部门|\bwho\b|which (department|agency|bureau|body|unit|office|authority|authorities)|"
+                              r"责任部门|\bwho\b|which (?:[\w-]+ ){0,2}(department|agency|bureau|body|unit|office|authority|authorities)|"
                               r"responsible|in charge", re.I)),
     ("deadline", re.compile(r"什么时候|何时|哪年|几月|多久|期限|截止|之前要|\bwhen\b|deadline|by what date|how soon|"
                             r"how long", re.I)),

@@ -57,7 +57,7 @@ class RegionMatch:
 def match_regions(question: str, groups: dict[str, list[str]], vocabulary: set[str] = frozenset()) -> RegionMatch:
     """Regions a question names, through the catalog's names and aliases (longest first)."""
     lowered = question.lower()
-    found: list[tuple[int, str]] = []
+    found: list[tuple[int, list[str]]] = []
     taken = [False] * len(lowered)
     words = _word_starts(lowered)
     for name in sorted(groups, key=len, reverse=True):
@@ -70,11 +70,15 @@ def match_regions(question: str, groups: dict[str, list[str]], vocabulary: set[s
             if len(name) == 1 and words.get(m.start()) != name:
                 continue  # a one-character abbreviation (赣) counts only as a word, not inside 赣州
             taken[m.start():m.end()] = [True] * (m.end() - m.start())
-            found.extend((m.start(), r) for r in groups[name])
+            found.append((m.start(), groups[name]))
+    # a name that stands for several regions (四川 for its cities) beside one of them (四川省
+    # 阿坝州, "Sichuan … Aba") says where that one is, not that all are asked about
+    named = {members[0] for _, members in found if len(members) == 1}
     regions: list[str] = []
-    for _, region in sorted(found, key=lambda f: f[0]):
-        if region not in regions:
-            regions.append(region)
+    for _, members in sorted(found, key=lambda f: f[0]):
+        if len(members) > 1 and named & set(members):
+            members = [r for r in members if r in named]
+        regions.extend(r for r in members if r not in regions)
     return RegionMatch(regions, _unknown_places(question, taken, vocabulary), _admin_places(question, taken))
 
 

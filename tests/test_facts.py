@@ -22,6 +22,11 @@ def test_the_lead_unit_comes_first_and_is_marked():
     assert facts.units[0] == "省教育厅（牵头）" and "省科技厅" in facts.units
 
 
+def test_units_listed_before_deng_bumen_are_each_a_unit_and_banli_is_no_office():
+    facts = facts_of("市公安、外国专家等部门应当在办理入境签证时简化程序。")
+    assert facts.units == ["市公安", "外国专家"]
+
+
 def test_deadlines_and_enumerations_are_read():
     facts = facts_of("2017年底前建成平台，重点依托漩口、土门、松潘等园区建设技术转移中心。")
     assert "2017年底前" in facts.deadlines

@@ -115,3 +115,15 @@ def test_a_document_number_is_not_a_figure():
 
     assert not _has_figure("根据《国务院关于印发…的通知》（国发〔2016〕16号）精神，制定本方案。")
     assert _has_figure("培育示范企业16家。")
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Which Beijing authority reviews the reports?", "department"),
+    ("眉山这项任务的牵头部门是哪个？", "department"),
+    ("江西的目标是多少？", "figure"),
+    ("浙江条例允许用哪些方式定价？", "list"),
+])
+def test_what_is_asked_is_read_from_the_wording(question, kind):
+    from rag.question import asked_kind
+
+    assert asked_kind(question) == kind

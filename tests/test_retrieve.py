@@ -18,6 +18,13 @@ def test_region_names_in_chinese_and_english_map_to_corpus_regions(catalog):
     assert match_regions("what share goes to the inventor?", groups).regions == []
 
 
+def test_a_province_named_beside_one_of_its_cities_says_where_the_city_is(catalog):
+    groups = catalog.region_groups()
+    assert match_regions("四川省眉山市的工程技术研究中心目标", groups).regions == ["眉山市"]
+    assert match_regions("How many firms will Sichuan's Aba Prefecture foster?", groups).regions == ["阿坝州"]
+    assert match_regions("四川和甘肃的目标", groups).regions == ["阿坝州", "成德绵", "眉山市", "甘肃省"]
+
+
 def test_a_place_the_corpus_does_not_cover_is_flagged(catalog):
     groups = catalog.region_groups()
     assert match_regions("上海市规定成果完成人能分到多少收益？", groups).unknown_places == ["上海市"]
