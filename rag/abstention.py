@@ -12,6 +12,7 @@ import re
 from rag.cite import arabic_numerals, numbers_in
 from rag.facts import FIGURE
 from rag.generate import Evidence
+from rag.question import asked_unit
 from rag.retrieve import STOPWORDS, _jieba
 
 # a question whose content words are mostly absent from every document asks about something
@@ -36,20 +37,8 @@ NO_BREAKDOWN = {
 _CLAUSE_NUMBER = re.compile(r"第[一二三四五六七八九十百零〇\d]+[章节条款项]|^[（(]?[一二三四五六七八九十\d]+[）)、.．]")
 
 
-_ASKED_UNIT_ZH = re.compile(r"(?:多少|几)\s*(万元|亿元|元|%|家|个|项|名|人|件|所|天|日|个月|年)")
-_ASKED_UNIT_EN = [(re.compile(r"what (percentage|share|proportion|percent)|how much of", re.I), "%"),
-                  (re.compile(r"how much (money|funding|subsidy|support|capital)|how (large|big) .{0,120}\b(fund|budget|"
-                              r"investment|subsidy|grant|capital)s?\b", re.I), "元")]
 _MONEY = ("元", "万元", "亿元")
 _FRAGMENT = re.compile(r"[^，,；;。：:、（）()]+")
-
-
-def asked_unit(query: str) -> str:
-    """The unit an amount question asks in (多少万元 → 万元; what percentage → %), else ""."""
-    m = _ASKED_UNIT_ZH.search(query)
-    if m:
-        return m.group(1)
-    return next((unit for pattern, unit in _ASKED_UNIT_EN if pattern.search(query)), "")
 
 
 # a span of time (十五日, 30个工作日, 6个月), not a date (1月15日); 天 and 日 are one unit

@@ -48,6 +48,7 @@ class QuestionAnalysis:
     years: tuple[int, int] | None = None  # the time the question is about (first, last year)
     not_about_documents: bool = False  # instructions to the assistant, or code
     kind: str = ""  # what is asked: figure | department | deadline | list | "" (a statement)
+    unit: str = ""  # the unit a figure is asked in: 万元, 家, % … ("" when unstated)
 
     @property
     def asks_article(self) -> bool:
@@ -62,7 +63,7 @@ def analyse(question: str) -> QuestionAnalysis:
     return QuestionAnalysis(article=asked_article(question), document_facts=asked_document_facts(question),
                             years=asked_years(question),
                             not_about_documents=bool(_TO_ASSISTANT.search(question) or _CODE.search(question)),
-                            kind=asked_kind(question))
+                            kind=asked_kind(question), unit=asked_unit(question))
 
 
 # how a question asks for each kind of answer, most specific first
@@ -77,6 +78,23 @@ _KINDS = [
     ("list", re.compile(r"哪些|包括|有哪几|哪几[个项种类方面]|什么方式|哪些方式|what are the|which (ways|measures|items|"
                         r"forms|methods|parks|areas)|list", re.I)),
 ]
+
+
+_ASKED_UNIT_ZH = re.compile(r"(?:多少|几)\s*(万元|亿元|元|%|家|个|项|名|人|件|所|天|日|个月|年)")
+_ASKED_SHARE_ZH = re.compile(r"比例|比重|占比|百分之几|百分比|几成")
+_ASKED_UNIT_EN = [(re.compile(r"what (percentage|share|proportion|percent)|how much of", re.I), "%"),
+                  (re.compile(r"how much (money|funding|subsidy|support|capital)|how (large|big) .{0,120}\b(fund|budget|"
+                              r"investment|subsidy|grant|capital)s?\b", re.I), "元")]
+
+
+def asked_unit(query: str) -> str:
+    """The unit an amount question asks in (多少万元 → 万元; 比例, what percentage → %), else ""."""
+    m = _ASKED_UNIT_ZH.search(query)
+    if m:
+        return m.group(1)
+    if _ASKED_SHARE_ZH.search(query):
+        return "%"
+    return next((unit for pattern, unit in _ASKED_UNIT_EN if pattern.search(query)), "")
 
 
 def asked_kind(question: str) -> str:

@@ -40,7 +40,7 @@ def best_fragments(sentence: str, terms: list[str], most: int = 3) -> str:
     return "，".join(fragments[i].strip() for i in sorted(chosen))
 
 
-def value_of(ev: Evidence, kind: str, terms: list[str], question: str = "") -> str:
+def value_of(ev: Evidence, kind: str, terms: list[str], question: str = "", unit: str = "") -> str:
     """The part of one sentence that answers a question of this kind."""
     sentence = ev.sentence
     facts = facts_of(sentence, ev.node.metadata.get("kind", "") if sentence == ev.node.text.strip() else "")
@@ -48,7 +48,7 @@ def value_of(ev: Evidence, kind: str, terms: list[str], question: str = "") -> s
     if asked_cells:  # a city that is a column of a breakdown table: its own cell
         return "，".join(f"{c.header} {c.value}" for c in asked_cells)
     if kind == "figure":
-        figure = _figures_asked(sentence, facts, terms)
+        figure = _figures_asked(sentence, facts, terms, unit)
         if figure:
             return figure
     # the sentence's own facts, else its clause's (stored at ingest): the units in the
@@ -62,30 +62,34 @@ def value_of(ev: Evidence, kind: str, terms: list[str], question: str = "") -> s
     return best_fragments(sentence, terms)
 
 
-def _figures_asked(sentence: str, facts, terms: list[str]) -> str:
+def _figures_asked(sentence: str, facts, terms: list[str], unit: str = "") -> str:
     """Every figure of the sentence stated beside nearly as many question terms as the best
     (a question may ask two: 新增多少件？占比有什么要求？), else the one nearest the terms."""
     written = arabic_numerals(sentence)
     topical = [t for t in terms if len(t) > 1]
+    candidates = [f for f in facts.figures if _SAME.get(f.unit, f.unit) == unit] if unit else []
     scored = []
-    for figure in facts.figures:
+    for figure in candidates or facts.figures:  # figures in the asked unit, when there are any
         fragment = next((m.group(0) for m in _FRAGMENT.finditer(written)
                          if m.start() <= figure.start < m.end()), "")
         scored.append((sum(len(t) for t in topical if t in fragment), figure.text))
     best = max((score for score, _ in scored), default=0)
     beside = [text for score, text in scored if best and score >= best * 0.6]
-    if len(beside) > 1:
+    if beside:
         return "，".join(dict.fromkeys(beside[:4]))
-    return key_figure(written, terms) or ""
+    return (candidates[0].text if candidates else key_figure(written, terms)) or ""
+
+
+_SAME = {"％": "%", "天": "日"}
 
 
 def short_answer(evidence: list[tuple[Evidence, int]], kind: str, language: str, terms: list[str],
-                 english_name=None, question: str = "") -> str:
+                 english_name=None, question: str = "", unit: str = "") -> str:
     """One direct statement per region answered: "阿坝州：至少70%[1]；成德绵：70%以上[2]"."""
     parts = []
     for ev, n in evidence:
         m = ev.node.metadata
-        value = value_of(ev, kind, terms, question)
+        value = value_of(ev, kind, terms, question, unit)
         if language == "en":
             region = m.get("region_en") or m.get("region", "")
             if kind == "figure":

@@ -127,3 +127,15 @@ def test_what_is_asked_is_read_from_the_wording(question, kind):
     from rag.question import asked_kind
 
     assert asked_kind(question) == kind
+
+
+def test_the_figure_given_is_the_one_beside_the_asked_thing_in_the_asked_unit(settings):
+    from rag.short_answer import value_of
+    from rag.generate import Evidence
+    from llama_index.core.schema import TextNode
+
+    sentence = "全州培育高新技术企业达到7家以上，创新型企业达到30家，高新技术产业产值占比超过30%。"
+    ev = Evidence(0, TextNode(text=sentence), sentence, 1.0, 1.0)
+    counted = value_of(ev, "figure", ["创新型企业", "企业"])
+    assert "30家" in counted and "7家" not in counted
+    assert value_of(ev, "figure", ["高新技术", "产值"], unit="%") == "超过30%"
