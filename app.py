@@ -124,8 +124,9 @@ def build(settings=None) -> gr.Blocks:
                 e_go = gr.Button("查询 Check", variant="primary", elem_id="e-go")
                 e_error = gr.Markdown("", elem_id="e-error")
                 e_summary = gr.Markdown("", elem_id="e-summary")
-                e_table = gr.Dataframe(headers=["状态 status", "类别 category", "措施 measure", "条件 condition",
-                                                "出处 source"], wrap=True, interactive=False, elem_id="e-table")
+                e_table = gr.Dataframe(headers=["结论 verdict", "理由 reason", "类别 category", "措施 measure",
+                                                "条件 condition", "期限 period", "出处 source"], wrap=True,
+                                       interactive=False, elem_id="e-table")
                 with gr.Row():
                     e_md = gr.DownloadButton("导出 Markdown", visible=False)
                     e_csv = gr.DownloadButton("导出 CSV", visible=False)

@@ -54,10 +54,11 @@ class _LlamaIndexDefaults:
         embedder = get_embedder(settings.embed_model, settings.embed_threads)
         self.index = VectorStoreIndex(self.nodes, embed_model=embedder, show_progress=False)
         self.hybrid, self.top_k = hybrid, settings.top_k
-        self.region_groups, self.glossary, self.bridge = hybrid.region_groups, hybrid.glossary, hybrid.bridge
-        self.departments = hybrid.departments
-        self.vocabulary, self.corpus_text = hybrid.vocabulary, hybrid.corpus_text
-        self.sentence_vectors = hybrid.sentence_vectors  # keyed by sentence text: shared fairly
+
+    def __getattr__(self, name):
+        # the corpus knowledge (regions, dictionary bridge, vocabulary, rarity, homophones,
+        # sentence vectors) is the pipeline's, shared fairly: only the chunks and search differ
+        return getattr(self.hybrid, name)
 
     def search(self, question, regions=None, top_k=None, mode=None) -> list[NodeWithScore]:
         return self.index.as_retriever(similarity_top_k=top_k or self.top_k).retrieve(question)

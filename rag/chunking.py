@@ -21,6 +21,7 @@ from llama_index.core.node_parser import NodeParser
 from llama_index.core.schema import BaseNode, Document, MetadataMode, NodeRelationship, TextNode
 
 from rag.facts import facts_of
+from rag.measures import measures_json
 from rag.tables import WS, Line, Table, find_tables, label_cells, split_lines
 
 CN_NUM = "一二三四五六七八九十百零〇"
@@ -336,7 +337,7 @@ def token_counter():
 _HIDDEN_FROM_EMBED = ["doc_id", "region", "region_en", "issuer", "doc_number", "date", "level",
                       "clause_number", "kind", "article", "start_char", "end_char", "part", "parts",
                       "source_file", "source_path", "encoding", "doc_hash", "tokens", "parent_region",
-                      "adopted", "issued", "effective", "amendments", "period", "facts"]
+                      "adopted", "issued", "effective", "amendments", "period", "facts", "measures"]
 
 
 def chunk_id(doc_id: str, clause_path: str, text: str, occurrence: int, fingerprint: str = "") -> str:
@@ -436,10 +437,11 @@ class ClauseNodeParser(NodeParser):
                 facts = facts_of(shown, clause.kind).to_json()  # JSON: Chroma keeps flat values
                 meta.update(clause_path=clause.clause_path, clause_number=clause.clause_number,
                             kind=clause.kind, start_char=start, end_char=end, article=clause.article,
-                            part=part, parts=parts, tokens=count(shown), facts=facts)
+                            part=part, parts=parts, tokens=count(shown), facts=facts,
+                            measures=measures_json(shown, clause.kind))
                 # the facts are in the id: a better extractor re-reads unchanged clauses
                 node = TextNode(
-                    id_=chunk_id(doc.node_id, clause.clause_path, shown, seen[key], fingerprint + facts),
+                    id_=chunk_id(doc.node_id, clause.clause_path, shown, seen[key], fingerprint + facts + meta["measures"]),
                     text=shown, metadata=meta,
                     start_char_idx=start, end_char_idx=end,
                     excluded_embed_metadata_keys=list(_HIDDEN_FROM_EMBED),

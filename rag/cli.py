@@ -8,6 +8,7 @@ import argparse
 import json
 import os
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 from rag.config import PROJECT_ROOT, get_settings
@@ -218,6 +219,18 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_eligible(args) -> int:
+    from rag.eligibility import period_note
+    from rag.pipeline import eligible
+
+    for x in eligible(args.region, args.applicant, args.field):
+        if args.json:
+            print(json.dumps(asdict(x), ensure_ascii=False))
+        else:
+            print(f"[{x.status}] {x.reason}\n    {x.text}\n    {x.label} · {period_note(x)}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rag", description="Cited QA over policy documents")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -243,6 +256,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch", metavar="FILE.jsonl",
                    help="answer every line ({\"question\": …}) of a JSONL file ('-' = stdin); JSON out")
     p.set_defaults(func=_cmd_ask)
+
+    p = sub.add_parser("eligible", help="the measures for an applicant in a region, each met / needs checking / not met")
+    p.add_argument("--region", required=True, help="a region or city (眉山, Gansu, 绵阳)")
+    p.add_argument("--applicant", required=True, help="the applicant's kind (高新技术企业, 高校, 科研人员, …)")
+    p.add_argument("--field", default="", help="a field to list first (生物医药)")
+    p.add_argument("--json", action="store_true", help="one JSON object a line")
+    p.set_defaults(func=_cmd_eligible)
 
     p = sub.add_parser("eval", help="measure retrieval and answers on a question-answer set")
     p.add_argument("--set", default=str(PROJECT_ROOT / "eval" / "qa.jsonl"),

@@ -1,123 +1,129 @@
-"""Eligibility: which measures of a region's documents apply to an applicant of a given kind.
+"""Eligibility: the measures of a region's documents (and of those above it) for an applicant,
+each with a verdict an applicant can act on.
 
-Matching reads the documents' own text (no per-region table): every sentence of the region's
-clauses that offers support of a known category (funding, tax, loans and pledges, income share
-and rewards, equipment access, talent, platforms) is a measure. Its status for the applicant:
+The measures come from ingest (rag/measures.py): beneficiary kinds, benefit kinds, amount and
+conditions of every sentence that offers an applicant something. The verdict for an applicant
+kind compares kinds through their hierarchy, never by substring:
 
-* applies: it names the applicant's kind (or a kind that includes it: 企业 for a 科技型中小企业)
-  and sets no condition;
-* may apply: it names the kind but sets a condition (符合条件, 经认定, 达到一定比例, …: the
-  condition is quoted), or it names no applicant kind at all;
-* does not apply: it names only other kinds of applicant (高校 for an enterprise).
+* met — the measure is for the applicant's kind or a kind that includes it (企业 for a
+  高新技术企业) and sets no condition;
+* needs checking — it is for such a kind but sets a condition (quoted), or it is for a narrower
+  kind that the applicant may also be (小微企业 for a 高新技术企业: "only if your firm is a
+  小微企业");
+* not met — it is only for other kinds (高校 for an enterprise).
+
+Every verdict says the period its plan covers and whether that period has ended.
 """
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from dataclasses import asdict, dataclass
 
-CATEGORIES = {
-    "funding": ("资金支持", re.compile(r"资金|资助|补助|奖补|补贴|基金|以奖代补|财政支持|投入")),
-    "tax": ("税收优惠", re.compile(r"税")),
-    "loans": ("贷款与质押融资", re.compile(r"贷款|质押|融资|担保|贴息|信贷|科贷通")),
-    "income": ("收益分配与奖励", re.compile(r"收益|奖励|报酬|股权|分红|期权")),
-    "equipment": ("仪器设备开放", re.compile(r"仪器|设备|检验检测|开放共享|科研设施")),
-    "talent": ("人才支持", re.compile(r"人才|培训|引进|职称|岗位|导师|学分")),
-    "platforms": ("平台与载体", re.compile(r"孵化|众创|实验室|技术中心|研究院|平台|科技园|创新中心|基地")),
-}
-CATEGORY_LABELS_EN = {"funding": "funding", "tax": "tax", "loans": "loans and pledges",
-                      "income": "income share and rewards", "equipment": "equipment access",
-                      "talent": "talent", "platforms": "platforms"}
+from rag.measures import BENEFITS, KINDS, lineage, measures_from_json, measures_of
 
-# applicant kinds → the words the documents use for them, most specific first; the broader
-# words (企业) also cover the kind
-KINDS = {
-    "企业": ["企业"],
-    "高新技术企业": ["高新技术企业", "高新企业", "创新型企业", "企业"],
-    "科技型中小企业": ["科技型中小微企业", "科技型中小企业", "科技型小微企业", "中小微企业", "小微企业",
-                  "中小企业", "科技型企业", "科技企业", "初创", "企业"],
-    "高校": ["高等学校", "高校", "大学", "院校"],
-    "科研院所": ["科研院所", "科研机构", "研究院所", "院所", "研发机构"],
-    "科研人员": ["科研人员", "科技人员", "成果完成人", "发明人", "技术人员", "专家", "团队", "人才"],
-    "孵化器/众创空间": ["孵化器", "众创空间", "孵化载体", "孵化机构", "大学科技园", "创新创业载体", "众创载体"],
-}
-SUPPORT = re.compile(r"支持|鼓励|给予|资助|补助|享受|奖励|扶持|可申请|可以|可将|倾斜|帮助|提供|开放|贴息|免息")
-CONDITION = re.compile(r"符合条件[^，。；]*|经认定[^，。；]*|达到一定比例[^，。；]*|有条件的[^，。；]*|"
-                       r"通过评审[^，。；]*|按规定[^，。；]*|试点[^，。；]*|遴选[^，。；]*|择优[^，。；]*|"
-                       r"落户[^，。；]*|入驻[^，。；]*")
-SENTENCE = re.compile(r"[^。；\n]+[。；]?")
+CATEGORIES = {k: (zh, pattern) for k, (zh, pattern) in BENEFITS.items()}
+CATEGORY_LABELS_EN = {"funding": "funding", "tax": "tax", "loans": "loans and guarantees",
+                      "equity": "equity and income share", "awards": "awards", "equipment": "equipment access",
+                      "talent": "talent and titles", "platforms": "platforms", "services": "services"}
+STATUSES = ("met", "needs checking", "not met")
 
 
 @dataclass
-class Measure:
-    status: str  # applies | may apply | does not apply
-    category: str
+class Verdict:
+    status: str  # met | needs checking | not met
+    reason: str  # one line: why
+    category: str  # the first benefit kind (BENEFITS key)
     text: str  # the sentence that states the measure
-    condition: str  # what the applicant must check ("" when none)
+    condition: str  # the condition quoted ("" when none)
+    amount: str  # the benefit's figure ("" when none)
+    beneficiaries: str  # the kinds it is for, 、-joined
     label: str  # 《title》clause number
     region: str
     clause_path: str
+    period: str  # the plan's period ("2016-2020"; "" for a regulation)
+    ended: bool  # the period is over
     field_match: bool = False
 
 
-def _mentions(sentence: str, words: list[str]) -> bool:
-    return any(w in sentence for w in words)
+def verdict(beneficiaries: tuple[str, ...], conditions: tuple[str, ...], kind: str) -> tuple[str, str]:
+    """(status, reason) of one measure for an applicant kind."""
+    mine = lineage(kind)
+    condition = "；".join(conditions)
+    if any(b in mine for b in beneficiaries):
+        if condition:
+            return "needs checking", f"条件：{condition} · condition: check the quoted condition"
+        return "met", f"面向{'、'.join(b for b in beneficiaries if b in mine)} · for your kind of applicant"
+    narrower = [b for b in beneficiaries if b != kind and set(lineage(b)[1:]) & set(mine)]
+    if narrower:
+        names = "、".join(narrower)
+        return "needs checking", f"仅当贵单位属于{names} · only if you are a {names}"
+    return "not met", f"仅面向{'、'.join(beneficiaries)} · for other applicants only"
 
 
-def status_for(sentence: str, kind: str) -> tuple[str, str]:
-    """(status, condition) of one measure sentence for an applicant kind."""
-    mine = KINDS[kind]
-    others = [w for k, words in KINDS.items() if k != kind for w in words if w not in mine]
-    conditions = [m.group(0) for m in CONDITION.finditer(sentence)]
-    if _mentions(sentence, mine):
-        return ("may apply", "；".join(conditions)) if conditions else ("applies", "")
-    if _mentions(sentence, others):
-        return "does not apply", ""
-    return "may apply", "；".join(conditions) or "条款未限定申请主体，请向发文部门确认 (the clause names no applicant type)"
-
-
-def measures_for(nodes: list, region: str, kind: str, field: str = "") -> list[Measure]:
-    """Every support measure in ``region``'s clauses, with its status for ``kind``."""
+def measures_for(nodes: list, region: str, kind: str, field: str = "", regions: list[str] | None = None,
+                 today: dt.date | None = None) -> list[Verdict]:
+    """Every measure of the documents for ``region`` (``regions``: the region with the
+    documents above it, as the retriever's scope gives them), with its verdict for ``kind``."""
     if kind not in KINDS:
         raise ValueError(f"unknown applicant kind {kind!r}; one of {', '.join(KINDS)}")
-    out: list[Measure] = []
+    wanted = set(regions or [region])
+    year = (today or dt.date.today()).year
+    out: list[Verdict] = []
     seen: set[str] = set()  # the annex often repeats a clause's sentence: list it once
     for node in nodes:
         m = node.metadata
-        if m.get("region") != region or m.get("kind") not in ("clause", "table_row"):
+        if m.get("region", "") not in wanted or m.get("kind") not in ("clause", "table_row"):
             continue
-        for sentence in (s.strip() for s in SENTENCE.findall(node.text)):
-            sentence = re.sub(r"^序号: \d+ \| ", "", sentence)
-            if len(sentence) < 8 or not SUPPORT.search(sentence) or sentence in seen:
+        found = measures_from_json(m["measures"]) if "measures" in m else measures_of(node.text, m.get("kind", ""))
+        for measure in found:
+            if measure.text in seen:
                 continue
-            category = next((c for c, (_, pattern) in CATEGORIES.items() if pattern.search(sentence)), None)
-            if category is None:
-                continue
-            seen.add(sentence)
-            status, condition = status_for(sentence, kind)
-            out.append(Measure(status, category, sentence, condition,
-                               f"《{m.get('title', '')}》{m.get('clause_number', '')}", region,
-                               m.get("clause_path", ""), bool(field) and field in node.text))
-    order = {"applies": 0, "may apply": 1, "does not apply": 2}
-    out.sort(key=lambda x: (order[x.status], not x.field_match, list(CATEGORIES).index(x.category)))
+            seen.add(measure.text)
+            status, reason = verdict(measure.beneficiaries, measure.conditions, kind)
+            period = m.get("period", "")
+            ended = bool(period) and int(period[-4:]) < year
+            out.append(Verdict(status, reason, measure.benefits[0], measure.text, "；".join(measure.conditions),
+                               measure.amount, "、".join(measure.beneficiaries),
+                               f"《{m.get('title', '')}》{m.get('clause_number', '')}", m.get("region", ""),
+                               m.get("clause_path", ""), period, ended, bool(field) and field in node.text))
+    out.sort(key=lambda x: (STATUSES.index(x.status), not x.field_match, list(BENEFITS).index(x.category)))
     return out
 
 
-def to_markdown(measures: list[Measure], region: str, kind: str) -> str:
-    lines = [f"# {region} · {kind}: 适用措施 / applicable measures", "",
-             "| 状态 status | 类别 category | 措施 measure | 条件 condition | 出处 source |", "|---|---|---|---|---|"]
+def period_note(x: Verdict) -> str:
+    if not x.period:
+        return "长期有效（条例） · no end date"
+    return f"{x.period}（已结束 · ended）" if x.ended else f"{x.period}（有效期内 · in force）"
+
+
+_FORMULA = re.compile(r"^[=+\-@\t\r]")
+
+
+def _cell(value) -> str:
+    """A CSV cell a spreadsheet will not run as a formula (=, +, -, @ at the start)."""
+    text = str(value)
+    return "'" + text if _FORMULA.match(text) else text
+
+
+def to_markdown(measures: list[Verdict], region: str, kind: str) -> str:
+    lines = [f"# {region} · {kind}: 适用措施 / measures", "",
+             "| 结论 verdict | 理由 reason | 类别 category | 措施 measure | 条件 condition | 期限 period | 出处 source |",
+             "|---|---|---|---|---|---|---|"]
     for x in measures:
-        cells = [x.status, f"{CATEGORIES[x.category][0]} ({CATEGORY_LABELS_EN[x.category]})", x.text,
-                 x.condition, x.label]
+        cells = [x.status, x.reason, f"{CATEGORIES[x.category][0]} ({CATEGORY_LABELS_EN[x.category]})", x.text,
+                 x.condition, period_note(x), x.label]
         lines.append("| " + " | ".join(c.replace("|", "｜").replace("\n", " ") for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
 
-def to_csv(measures: list[Measure]) -> str:
+def to_csv(measures: list[Verdict]) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(asdict(measures[0]).keys()) if measures else ["status"])
+    fields = list(asdict(measures[0]).keys()) if measures else ["status"]
+    writer = csv.DictWriter(buffer, fieldnames=fields)
     writer.writeheader()
     for x in measures:
-        writer.writerow(asdict(x))
+        writer.writerow({k: _cell(v) for k, v in asdict(x).items()})
     return buffer.getvalue()

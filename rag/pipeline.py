@@ -251,6 +251,23 @@ def answer(question: str, region: str | None = None, history: list | None = None
     return result
 
 
+def eligible(region: str, kind: str, field: str = "", settings: Settings | None = None) -> list:
+    """The measures for an applicant of ``kind`` in ``region`` (any name or alias of it; a city
+    inside a covered region reads that region's documents and those above it), each with its
+    verdict (rag/eligibility.py)."""
+    from rag.eligibility import measures_for
+
+    retriever = make_retriever(settings or get_settings())
+    regions = question_regions(region, retriever).regions
+    if len(regions) != 1:
+        known = "、".join(sorted({r for v in retriever.region_groups.values() for r in v}))
+        raise RagError(f"{region!r} is not one region of the documents; one of {known}")
+    try:
+        return measures_for(retriever.nodes, regions[0], kind, field, retriever.scope(regions))
+    except ValueError as exc:
+        raise RagError(str(exc)) from exc
+
+
 _writers: dict = {}
 
 

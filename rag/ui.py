@@ -19,7 +19,8 @@ from rag.errors import RagError
 
 log = logging.getLogger("rag.ui")
 ALL_REGIONS = "全部地区 (all regions)"
-KIND_CHOICES = ["企业", "高新技术企业", "科技型中小企业", "高校", "科研院所", "科研人员", "孵化器/众创空间"]
+KIND_CHOICES = ["企业", "高新技术企业", "科技型中小企业", "小微企业", "国有企业", "高校", "科研院所", "科研人员",
+                "学生", "青年创业者", "孵化器/众创空间", "中介机构", "金融机构", "医疗卫生机构"]
 TOPICS = ["技术合同交易额目标", "成果完成人收益比例", "众创空间/孵化器目标", "高新技术企业数量目标",
           "技术转移示范机构目标", "技术转移人才培养目标"]
 EXAMPLES = ["科技成果转化收益给成果完成人的比例是多少？", "what share of income goes to the inventor?",
@@ -128,26 +129,26 @@ def regions(settings: Settings) -> list[str]:
 
 
 def eligibility_rows(region: str, kind: str, field: str, settings: Settings):
-    from rag.eligibility import CATEGORIES, CATEGORY_LABELS_EN, measures_for, to_csv, to_markdown
-    from rag.pipeline import make_retriever
+    from rag.eligibility import CATEGORIES, CATEGORY_LABELS_EN, period_note, to_csv, to_markdown
+    from rag.pipeline import eligible
 
     if not region or region == ALL_REGIONS:
         raise RagError("请选择一个地区 · choose one region")
-    measures = measures_for(make_retriever(settings).nodes, region, kind, (field or "").strip())
-    rows = [[_STATUS[m.status], f"{CATEGORIES[m.category][0]} · {CATEGORY_LABELS_EN[m.category]}",
-             m.text, m.condition, m.label] for m in measures]
+    measures = eligible(region, kind, (field or "").strip(), settings)
+    rows = [[_STATUS[m.status], m.reason, f"{CATEGORIES[m.category][0]} · {CATEGORY_LABELS_EN[m.category]}",
+             m.text, m.condition, period_note(m), m.label] for m in measures]
     folder = Path(tempfile.mkdtemp(prefix="eligibility-"))
     md, csv_path = folder / "measures.md", folder / "measures.csv"
     md.write_text(to_markdown(measures, region, kind), encoding="utf-8")
     csv_path.write_text(to_csv(measures), encoding="utf-8-sig")  # BOM: Excel opens Chinese CSV right
     counts = {s: sum(1 for m in measures if m.status == s) for s in _STATUS}
-    summary = (f"**{region} · {kind}**：适用 {counts['applies']} 项，可能适用 {counts['may apply']} 项，"
-               f"不适用 {counts['does not apply']} 项 · applies {counts['applies']}, may apply "
-               f"{counts['may apply']}, does not apply {counts['does not apply']}")
+    summary = (f"**{region} · {kind}**：符合 {counts['met']} 项，需核实 {counts['needs checking']} 项，"
+               f"不符合 {counts['not met']} 项 · met {counts['met']}, needs checking "
+               f"{counts['needs checking']}, not met {counts['not met']}")
     return rows, summary, str(md), str(csv_path)
 
 
-_STATUS = {"applies": "【适用】applies", "may apply": "【可能适用】may apply", "does not apply": "【不适用】does not apply"}
+_STATUS = {"met": "【符合】met", "needs checking": "【需核实】needs checking", "not met": "【不符合】not met"}
 
 
 def compare_rows(topic: str, settings: Settings) -> list[list[str]]:

@@ -171,7 +171,7 @@ def test_eligibility_for_a_meishan_tech_sme(page):
     table = page.locator("#e-table")
     table.get_by_text("贷款贴息", exact=False).first.wait_for(timeout=60_000)
     text = table.inner_text()
-    assert "【适用】applies" in text and "《眉山市" in text
+    assert "【符合】met" in text and "《眉山市" in text and "2017-2020（已结束" in text
     summary = page.locator("#e-summary").inner_text()  # the table is virtualised: count from the summary
     counts = [int(n) for n in re.findall(r"(\d+) 项", summary)]
     assert len(counts) == 3 and counts[0] >= 3 and counts[2] >= 1, summary

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
 from rag import ui
 from rag.cite import Answer, Citation
 from rag.compare import NOT_STATED, compare_topic
-from rag.eligibility import measures_for, status_for, to_csv, to_markdown
+from rag.eligibility import measures_for, to_csv, to_markdown, verdict
+from rag.measures import measure_of
 from rag.errors import RagError
 
 
@@ -33,28 +35,54 @@ def test_not_covered_answer_is_marked_apart_from_an_answer():
     assert text.startswith("**【文件未涉及】") and "Related clauses (not cited)" in text
 
 
-@pytest.mark.parametrize("sentence,status", [
-    ("对科技型中小企业给予贷款贴息。", "applies"),
-    ("符合条件的科技型中小企业可申请补助。", "may apply"),
-    ("鼓励高校设立技术转移机构，给予资金支持。", "does not apply"),
-    ("设立科技成果转化引导基金。", "may apply"),
+@pytest.mark.parametrize("sentence,kind,status", [
+    ("对科技型中小企业给予贷款贴息。", "科技型中小企业", "met"),
+    ("符合条件的科技型中小企业可申请补助。", "科技型中小企业", "needs checking"),
+    ("鼓励高校设立技术转移机构，给予资金支持。", "科技型中小企业", "not met"),
+    # a measure for a narrower kind the applicant may also be: never "met" on 企业 ⊂ 小微企业
+    ("对小微企业申请发明专利进行资助。", "高新技术企业", "needs checking"),
+    # a measure for enterprises covers a 高新技术企业
+    ("支持企业建设重点实验室，给予资金补助。", "高新技术企业", "met"),
+    # the 国有企业 pays the reward here; the inventors receive it
+    ("国有企业事业单位对职务发明完成人的奖励，计入当年单位工资总额。", "高新技术企业", "not met"),
+    # 企业家 are people, not enterprises
+    ("支持企业家、科技人员到高校担任兼职教授或创业导师。", "科技型中小企业", "not met"),
 ])
-def test_measure_status_for_a_tech_sme(sentence, status):
-    assert status_for(sentence, "科技型中小企业")[0] == status
+def test_measure_verdict_for_an_applicant(sentence, kind, status):
+    measure = measure_of(sentence)
+    assert measure is not None
+    assert verdict(measure.beneficiaries, measure.conditions, kind)[0] == status
+
+
+@pytest.mark.parametrize("sentence", [
+    "全面贯彻党的十八大和十八届三中、四中、五中、六中全会精神，加大资金投入。",  # no beneficiary
+    "各地要将科技成果转移转化工作摆上重要位置，加大资金支持。",  # a duty of 各地
+])
+def test_a_sentence_without_a_beneficiary_is_no_measure(sentence):
+    assert measure_of(sentence) is None
 
 
 def test_meishan_tech_sme_measures_come_from_meishan_clauses_with_sources(corpus_docs):
     from rag.chunking import ClauseNodeParser, token_counter
 
     nodes = ClauseNodeParser().clause_nodes(corpus_docs["meishan_2017"], token_counter())
-    measures = measures_for(nodes, "眉山市", "科技型中小企业")
+    measures = measures_for(nodes, "眉山市", "科技型中小企业", today=date(2026, 12, 1))
     loans = [m for m in measures if "贷款贴息" in m.text]
-    assert loans and loans[0].status in ("applies", "may apply") and loans[0].label.startswith("《眉山市")
-    assert any(m.status == "does not apply" and "学分" in m.text for m in measures)
-    assert "| 状态 status |" in to_markdown(measures, "眉山市", "科技型中小企业")
-    assert to_csv(measures).splitlines()[0].startswith("status,category")
+    assert loans and loans[0].status in ("met", "needs checking") and loans[0].label.startswith("《眉山市")
+    assert any(m.status == "not met" and "学分" in m.text for m in measures)
+    assert all(m.period == "2017-2020" and m.ended for m in measures)  # the plan ended in 2020
+    assert "| 结论 verdict |" in to_markdown(measures, "眉山市", "科技型中小企业")
+    assert to_csv(measures).splitlines()[0].startswith("status,reason")
     with pytest.raises(ValueError):
         measures_for(nodes, "眉山市", "外星人")
+
+
+def test_csv_cells_cannot_run_as_spreadsheet_formulas():
+    from rag.eligibility import Verdict
+
+    row = Verdict("met", "=HYPERLINK(\"http://x\")", "funding", "+1", "-2", "@3", "", "", "", "", "", False)
+    line = to_csv([row]).splitlines()[1]
+    assert "'=HYPERLINK" in line and "'+1" in line and "'-2" in line and "'@3" in line
 
 
 def test_compare_says_not_stated_rather_than_borrowing_another_region():
@@ -101,3 +129,22 @@ def test_uploaded_document_is_searchable_at_once(indexed_settings, tmp_path):
     assert status.startswith("已导入") and (settings.data_dir / "uploads" / doc.name).is_file()
     result = answer("白石市成果完成人的奖励比例是多少？", settings=settings)
     assert "80%" in result.text and result.citations[0].region == "白石市"
+
+
+def test_rag_eligible_gives_verdicts_for_a_city_inside_a_covered_region(indexed_settings):
+    import json
+    import subprocess
+    import sys
+
+    env = {"RAG_DATA_DIR": str(indexed_settings.data_dir), "RAG_CORPUS_DIR": str(indexed_settings.corpus_dir),
+           "HF_HUB_OFFLINE": "1", "PATH": ""}
+    run = subprocess.run([sys.executable, "-m", "rag.cli", "eligible", "--region", "绵阳", "--applicant", "高校",
+                          "--json"], capture_output=True, text=True, env=env)
+    assert run.returncode == 0, run.stderr
+    rows = [json.loads(line) for line in run.stdout.splitlines()]
+    assert rows and {r["region"] for r in rows} == {"成德绵"}  # 绵阳 is a city of the 成德绵 zone
+    assert {r["status"] for r in rows} <= {"met", "needs checking", "not met"}
+    assert any(r["status"] == "met" and "高" in r["beneficiaries"] for r in rows)
+    wrong = subprocess.run([sys.executable, "-m", "rag.cli", "eligible", "--region", "绵阳", "--applicant", "外星人"],
+                           capture_output=True, text=True, env=env)
+    assert wrong.returncode == 2 and "unknown applicant kind" in wrong.stderr

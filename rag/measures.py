@@ -1,0 +1,134 @@
+"""Measures for applicants, read at ingest from every clause and table row: who benefits, what
+kind of benefit, how much, on what condition — told apart from the duties the clause gives to
+government units (who must act).
+
+Beneficiaries are kinds in a hierarchy (高新技术企业, 科技型中小企业, 小微企业 and 国有企业 are
+企业), found longest word first, so 企业 inside 小微企业 is the narrower kind, never the broad
+one. A kind followed by what it must do (对…奖励, 应当, 要) is the actor of the sentence, not
+its beneficiary. A sentence with a benefit but no beneficiary ("加大财政投入", "各地要将…摆上
+重要位置") is a government duty, not a measure an applicant can use.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+
+from rag.facts import figures
+from rag.cite import arabic_numerals
+
+# kind → (the words the documents use for it, the broader kind it belongs to)
+KINDS: dict[str, tuple[tuple[str, ...], str]] = {
+    "企业": (("企业",), ""),
+    "高新技术企业": (("高新技术企业", "高新企业", "创新型企业"), "企业"),
+    "科技型中小企业": (("科技型中小微企业", "科技型中小企业", "科技型企业", "科技企业", "中小微企业", "中小企业"), "企业"),
+    "小微企业": (("科技型小微企业", "小微企业", "小型微型企业"), "企业"),
+    "国有企业": (("国有企业", "国有独资企业", "国有控股企业", "市属国有企业", "国企"), "企业"),
+    "高校": (("高等学校", "高等院校", "高校", "大学"), ""),
+    "科研院所": (("科研院所", "科研机构", "研究院所", "研究开发机构", "研发机构"), ""),
+    "科研人员": (("科研人员", "科技人员", "成果完成人", "完成人", "发明人", "技术人员", "研究人员", "专家"), ""),
+    "学生": (("大学生", "高校毕业生", "毕业生", "研究生", "学生"), ""),
+    "青年创业者": (("青年", "创业者", "创业团队", "创客"), ""),
+    "孵化器/众创空间": (("科技企业孵化器", "企业孵化器", "孵化器", "众创空间", "孵化载体", "孵化机构", "大学科技园",
+                    "创新创业载体"), ""),
+    "企业家": (("企业家", "企业经营管理者", "企业管理者"), ""),
+    "中介机构": (("技术转移机构", "科技中介机构", "中介机构", "服务机构", "技术经纪人"), ""),
+    "金融机构": (("金融机构", "银行", "保险机构", "担保机构", "创业投资机构", "投资机构"), ""),
+    "医疗卫生机构": (("医疗卫生机构", "医院"), ""),
+}
+BENEFITS: dict[str, tuple[str, re.Pattern]] = {
+    "funding": ("资金支持", re.compile(r"资金|资助|补助|奖补|补贴|基金|以奖代补|后补助|经费")),
+    "tax": ("税收优惠", re.compile(r"税")),
+    "loans": ("贷款与担保", re.compile(r"贷款|质押|融资|担保|贴息|信贷|科贷通")),
+    "equity": ("股权与收益分配", re.compile(r"收益|股权|分红|期权|作价入股|报酬")),
+    "awards": ("奖励", re.compile(r"奖励|表彰|奖")),
+    "equipment": ("仪器设备开放", re.compile(r"仪器|设备|检验检测|开放共享|科研设施|创新券")),
+    "talent": ("人才与职称", re.compile(r"职称|岗位|兼职|离岗|创业|人才|培训|导师|学分|落户|居留")),
+    "platforms": ("平台与载体", re.compile(r"孵化|众创|实验室|技术中心|研究院|平台|科技园|创新中心|基地")),
+    "services": ("服务", re.compile(r"服务|咨询|对接|便利|简化")),
+}
+_SUPPORT = re.compile(r"支持|鼓励|给予|资助|补助|享受|奖励|扶持|可申请|可以|可将|可按|允许|倾斜|帮助|提供|开放|"
+                      r"贴息|免息|减免|优先|纳入|划归|提取")
+_CONDITION = re.compile(r"符合条件[^，。；]*|经认定[^，。；]*|经备案[^，。；]*|认定为[^，。；]*|通过评审[^，。；]*|"
+                        r"达到一定比例[^，。；]*|有条件的[^，。；]*|按规定[^，。；]*|按照有关规定[^，。；]*|"
+                        r"择优[^，。；]*|遴选[^，。；]*|落户[^，。；]*|入驻[^，。；]*|连续\d+年[^，。；]*|"
+                        r"\d+年内[^，。；]*|超过\d+年[^，。；]*")
+# what follows a kind that acts rather than receives: 国有企业…对…奖励, 高校应当…, 企业要…
+_ACTS = re.compile(r"^[^，。；]{0,6}?(?:对|应当|应|要|须|必须|负责|牵头|将其)")
+
+
+@dataclass(frozen=True)
+class Measure:
+    text: str  # the sentence
+    beneficiaries: tuple[str, ...]  # kinds (KINDS keys), the receivers of the benefit
+    actors: tuple[str, ...]  # kinds named as doing something (their duty), not receiving
+    benefits: tuple[str, ...]  # BENEFITS keys
+    amount: str  # the figure of the benefit ("" when none): 不低于70%, 5万元
+    conditions: tuple[str, ...]  # what an applicant must meet: 经认定…, 符合条件的…
+
+
+def kinds_in(sentence: str) -> list[tuple[str, int, int]]:
+    """(kind, start, end) of every applicant kind named, longest word first, each character
+    claimed once: 小微企业 is 小微企业, and its 企业 is not counted again."""
+    words = sorted(((w, k) for k, (ws, _) in KINDS.items() for w in ws), key=lambda x: -len(x[0]))
+    taken = [False] * len(sentence)
+    out = []
+    for word, kind in words:
+        for m in re.finditer(re.escape(word), sentence):
+            if any(taken[m.start():m.end()]):
+                continue
+            taken[m.start():m.end()] = [True] * (m.end() - m.start())
+            out.append((kind, m.start(), m.end()))
+    return sorted(out, key=lambda x: x[1])
+
+
+@lru_cache(maxsize=20_000)
+def measure_of(sentence: str) -> Measure | None:
+    """The measure a sentence states for applicants, or None (no benefit, no beneficiary, or
+    only a duty of the units it names)."""
+    sentence = re.sub(r"^序号: \d+ \| ", "", sentence.strip())
+    if len(sentence) < 8 or not _SUPPORT.search(sentence):
+        return None
+    benefits = tuple(k for k, (_, pattern) in BENEFITS.items() if pattern.search(sentence))
+    if not benefits:
+        return None
+    beneficiaries, actors = [], []
+    for kind, _, end in kinds_in(sentence):
+        (actors if _ACTS.match(sentence[end:]) and not _SUPPORTED_BEFORE.search(sentence[:end]) else
+         beneficiaries).append(kind)
+    beneficiaries = list(dict.fromkeys(beneficiaries))
+    if not beneficiaries:
+        return None
+    written = arabic_numerals(sentence)
+    amount = next((f.text for f in figures(written) if f.unit in ("%", "万元", "亿元", "元")), "")
+    conditions = tuple(dict.fromkeys(m.group(0) for m in _CONDITION.finditer(sentence)))
+    return Measure(sentence, tuple(beneficiaries), tuple(dict.fromkeys(actors)), benefits, amount, conditions)
+
+
+# a kind right after 支持/鼓励/对/给予 receives, whatever follows it
+_SUPPORTED_BEFORE = re.compile(r"(?:支持|鼓励|对|给予|向|为|帮助|引导)[^，。；]{0,8}$")
+_SENTENCE = re.compile(r"[^。；\n]+[。；]?")
+
+
+def measures_of(text: str, kind: str = "") -> list[Measure]:
+    """Every measure of a clause (a table row is one sentence)."""
+    sentences = [text] if kind == "table_row" else _SENTENCE.findall(text)
+    return [m for m in (measure_of(s) for s in sentences) if m is not None]
+
+
+def measures_json(text: str, kind: str = "") -> str:
+    return json.dumps([asdict(m) for m in measures_of(text, kind)], ensure_ascii=False, separators=(",", ":"))
+
+
+def measures_from_json(text: str) -> list[Measure]:
+    return [Measure(**{k: tuple(v) if isinstance(v, list) else v for k, v in m.items()})
+            for m in json.loads(text or "[]")]
+
+
+def lineage(kind: str) -> list[str]:
+    """A kind and the kinds above it: 高新技术企业 → [高新技术企业, 企业]."""
+    out = [kind]
+    while KINDS.get(out[-1], ((), ""))[1]:
+        out.append(KINDS[out[-1]][1])
+    return out
