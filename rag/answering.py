@@ -17,6 +17,7 @@ from rag.errors import QuestionError
 from rag.generate import (QUANTITY_WORDS, Evidence, compose, intents_of, key_figure, score_sentences,
                           sentences_of)
 from rag.corpus import english_department
+from rag.eligibility import eligibility_answer, measures_for, strongest
 from rag.lookup import article_answer, facts_answer
 from rag.short_answer import short_answer
 from rag.spelling import corrected
@@ -148,6 +149,10 @@ def answer_question(question: str, retriever, region: str | None = None, history
     looked_up = _looked_up(analysis, retriever.nodes, regions, language, question)
     if looked_up is not None:  # "no such article" is our statement, not a document's: unchecked
         return looked_up if looked_up.abstained else check_answer(looked_up)
+    if analysis.applicant and len(regions) == 1:  # "我们是眉山的科技型中小企业，能享受哪些支持？"
+        listed = _eligible_measures(analysis.applicant, regions[0], retriever, terms, language, question)
+        if listed is not None:
+            return listed
     outside = _outside_period(analysis, retriever.nodes, regions, language)
     if outside:
         return Answer(outside, [], True, _related(retriever, query, regions), question=question, language=language)
@@ -223,6 +228,16 @@ def _english_unit(name: str, departments: dict[str, list[str]]) -> str:
     lead = name.endswith("（牵头）")
     name = name.removesuffix("（牵头）")
     return english_department(name, departments) + (" (lead)" if lead else "")
+
+
+def _eligible_measures(kind: str, region: str, retriever, terms: list[str], language: str, question: str):
+    """A broad eligibility question: the strongest measures for the applicant, by the same
+    engine as the Eligibility tab and `rag eligible`."""
+    verdicts = measures_for(retriever.nodes, region, kind, regions=retriever.scope([region]))
+    own = [t for t in terms if t not in kind]
+    # verbatim quotes with the verdict and period read from the metadata: nothing generated to
+    # check (the number check would take the plan's years for claims the clause does not make)
+    return eligibility_answer(strongest(verdicts, own), retriever.by_id, region, kind, language, question)
 
 
 def _looked_up(analysis, nodes: list, regions: list[str], language: str, question: str) -> Answer | None:

@@ -46,6 +46,7 @@ class Verdict:
     period: str  # the plan's period ("2016-2020"; "" for a regulation)
     ended: bool  # the period is over
     field_match: bool = False
+    node_id: str = ""  # the chunk that states it
 
 
 def verdict(beneficiaries: tuple[str, ...], conditions: tuple[str, ...], kind: str) -> tuple[str, str]:
@@ -88,7 +89,8 @@ def measures_for(nodes: list, region: str, kind: str, field: str = "", regions: 
             out.append(Verdict(status, reason, measure.benefits[0], measure.text, "；".join(measure.conditions),
                                measure.amount, "、".join(measure.beneficiaries),
                                f"《{m.get('title', '')}》{m.get('clause_number', '')}", m.get("region", ""),
-                               m.get("clause_path", ""), period, ended, bool(field) and field in node.text))
+                               m.get("clause_path", ""), period, ended, bool(field) and field in node.text,
+                               node.node_id))
     out.sort(key=lambda x: (STATUSES.index(x.status), not x.field_match, list(BENEFITS).index(x.category)))
     return out
 
@@ -127,3 +129,57 @@ def to_csv(measures: list[Verdict]) -> str:
     for x in measures:
         writer.writerow({k: _cell(v) for k, v in asdict(x).items()})
     return buffer.getvalue()
+
+
+STATUS_ZH = {"met": "符合", "needs checking": "需核实", "not met": "不符合"}
+
+
+def strongest(verdicts: list[Verdict], terms: list[str], most: int = 5) -> list[Verdict]:
+    """The measures to name in a chat answer: met before needs checking, those sharing more of
+    the question's own terms first, at most two of one benefit kind."""
+    usable = [v for v in verdicts if v.status != "not met"]
+    usable.sort(key=lambda v: (-sum(len(t) for t in terms if t in v.text), STATUSES.index(v.status)))
+    out, per_kind = [], {}
+    for v in usable:
+        if per_kind.get(v.category, 0) < 2:
+            per_kind[v.category] = per_kind.get(v.category, 0) + 1
+            out.append(v)
+        if len(out) == most:
+            break
+    return out
+
+
+def benefit_phrase(v: Verdict, most: int = 40) -> str:
+    """The part of a measure that names its benefit ("运用创业投资、担保补助、贷款贴息等方式")."""
+    fragments = [f.strip() for f in re.split(r"[，,；;。]", v.text) if f.strip()]
+    pattern = CATEGORIES[v.category][1]
+    phrase = next((f for f in fragments if pattern.search(f)), fragments[0] if fragments else v.text)
+    return phrase if len(phrase) <= most else phrase[:most] + "…"
+
+
+def eligibility_answer(chosen: list[Verdict], nodes_by_id: dict, region: str, kind: str, language: str,
+                       question: str):
+    """A short cited list: the direct line names each measure's benefit and verdict, then each
+    measure is quoted with its reason and its plan's period."""
+    from rag.cite import Answer, Citation
+
+    citations, heads, lines = [], [], []
+    for v in chosen:
+        node = nodes_by_id.get(v.node_id)
+        if node is None:
+            continue
+        citations.append(Citation.of_node(node, len(citations) + 1))
+        n = citations[-1].n
+        phrase = benefit_phrase(v)
+        if language == "en":
+            heads.append(f"{CATEGORY_LABELS_EN[v.category]}: {phrase} ({v.status}) [{n}]")
+            lines.append(f"{v.label} — “{v.text}” ({v.reason}; {period_note(v)}) [{n}]")
+        else:
+            heads.append(f"{phrase}（{STATUS_ZH[v.status]}）[{n}]")
+            lines.append(f"根据{v.label}：“{v.text}”（{v.reason}；{period_note(v)}）[{n}]")
+    if not citations:
+        return None
+    direct = (f"{region} · {kind}: " + "; ".join(heads)) if language == "en" else f"{region}·{kind}：" + "；".join(heads)
+    lead = ("Answer: " if language == "en" else "答：") + direct
+    return Answer(lead + "\n" + "\n".join(lines), citations, False, question=question, language=language,
+                  short_answer=direct)

@@ -37,6 +37,17 @@ KINDS: dict[str, tuple[tuple[str, ...], str]] = {
     "金融机构": (("金融机构", "银行", "保险机构", "担保机构", "创业投资机构", "投资机构"), ""),
     "医疗卫生机构": (("医疗卫生机构", "医院"), ""),
 }
+# the kinds' names in English questions ("we are a tech-based SME"), longest first when matched
+ENGLISH_KINDS = {
+    "high-tech enterprise": "高新技术企业", "high-tech company": "高新技术企业", "high-tech firm": "高新技术企业",
+    "sme": "科技型中小企业", "small and medium": "科技型中小企业", "small business": "小微企业",
+    "micro enterprise": "小微企业", "state-owned enterprise": "国有企业", "soe": "国有企业",
+    "university": "高校", "college": "高校", "research institute": "科研院所", "researcher": "科研人员",
+    "scientist": "科研人员", "inventor": "科研人员", "student": "学生", "graduate": "学生",
+    "young entrepreneur": "青年创业者", "start-up": "青年创业者", "startup": "青年创业者",
+    "incubator": "孵化器/众创空间", "makerspace": "孵化器/众创空间", "intermediary": "中介机构",
+    "bank": "金融机构", "hospital": "医疗卫生机构", "company": "企业", "enterprise": "企业", "firm": "企业",
+}
 BENEFITS: dict[str, tuple[str, re.Pattern]] = {
     "funding": ("资金支持", re.compile(r"资金|资助|补助|奖补|补贴|基金|以奖代补|后补助|经费")),
     "tax": ("税收优惠", re.compile(r"税")),
@@ -132,3 +143,15 @@ def lineage(kind: str) -> list[str]:
     while KINDS.get(out[-1], ((), ""))[1]:
         out.append(KINDS[out[-1]][1])
     return out
+
+
+def applicant_kind(text: str) -> str:
+    """The applicant kind a question names (the most specific), Chinese or English; "" if none."""
+    found = kinds_in(text)
+    if found:
+        return max(found, key=lambda k: (len(lineage(k[0])), k[2] - k[1]))[0]
+    lowered = text.lower()
+    for name in sorted(ENGLISH_KINDS, key=len, reverse=True):
+        if re.search(rf"\b{re.escape(name)}s?\b", lowered):
+            return ENGLISH_KINDS[name]
+    return ""

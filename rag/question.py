@@ -49,6 +49,7 @@ class QuestionAnalysis:
     not_about_documents: bool = False  # instructions to the assistant, or code
     kind: str = ""  # what is asked: figure | department | deadline | list | "" (a statement)
     unit: str = ""  # the unit a figure is asked in: 万元, 家, % … ("" when unstated)
+    applicant: str = ""  # a broad "what can we (kind) get" question: the applicant's kind
 
     @property
     def asks_article(self) -> bool:
@@ -63,7 +64,8 @@ def analyse(question: str) -> QuestionAnalysis:
     return QuestionAnalysis(article=asked_article(question), document_facts=asked_document_facts(question),
                             years=asked_years(question),
                             not_about_documents=bool(_TO_ASSISTANT.search(question) or _CODE.search(question)),
-                            kind=asked_kind(question), unit=asked_unit(question))
+                            kind=asked_kind(question), unit=asked_unit(question),
+                            applicant=asked_applicant(question))
 
 
 # how a question asks for each kind of answer, most specific first
@@ -95,6 +97,21 @@ def asked_unit(query: str) -> str:
     if _ASKED_SHARE_ZH.search(query):
         return "%"
     return next((unit for pattern, unit in _ASKED_UNIT_EN if pattern.search(query)), "")
+
+
+# a broad question about what an applicant can get, not about one measure
+_WHAT_SUPPORT = re.compile(r"(?:能|可以|可|能够)(?:享受|申请|获得|得到|拿到)(?:哪些|什么|啥)(?:支持|政策|扶持|优惠|措施|帮助)|"
+                           r"有(?:哪些|什么)(?:支持|扶持|优惠)(?:政策|措施)?|适用(?:哪些|什么)(?:政策|措施)|"
+                           r"what (?:support|help|policies|measures|benefits)|which (?:support|policies|measures|benefits)|"
+                           r"eligible for", re.I)
+
+
+def asked_applicant(question: str) -> str:
+    """The applicant kind of a broad eligibility question ("我们是眉山的科技型中小企业，能享受
+    哪些支持？"), else ""."""
+    from rag.measures import applicant_kind
+
+    return applicant_kind(question) if _WHAT_SUPPORT.search(question) else ""
 
 
 def asked_kind(question: str) -> str:

@@ -148,3 +148,15 @@ def test_rag_eligible_gives_verdicts_for_a_city_inside_a_covered_region(indexed_
     wrong = subprocess.run([sys.executable, "-m", "rag.cli", "eligible", "--region", "绵阳", "--applicant", "外星人"],
                            capture_output=True, text=True, env=env)
     assert wrong.returncode == 2 and "unknown applicant kind" in wrong.stderr
+
+
+def test_a_broad_eligibility_question_in_chat_gets_the_strongest_measures_as_a_cited_list(indexed_settings):
+    from rag.pipeline import answer
+
+    result = answer("我们是眉山的科技型中小企业，能享受哪些支持？", settings=indexed_settings)
+    assert not result.abstained and len(result.citations) >= 3
+    assert all(c.region == "眉山市" for c in result.citations)
+    assert result.short_answer.startswith("眉山市·科技型中小企业") and "（符合）" in result.short_answer
+    assert "2017-2020（已结束" in result.text  # the plan's period, and that it has ended
+    english = answer("We are a tech-based SME in Meishan. What support can we get?", settings=indexed_settings)
+    assert "(met)" in english.short_answer and len(english.citations) >= 3
