@@ -18,6 +18,7 @@ from rag.generate import (QUANTITY_WORDS, Evidence, compose, intents_of, key_fig
                           sentences_of)
 from rag.corpus import english_department
 from rag.eligibility import eligibility_answer, measures_for, strongest
+from rag.measures import KINDS, lineage, offers
 from rag.lookup import article_answer, facts_answer
 from rag.short_answer import short_answer
 from rag.spelling import corrected
@@ -231,13 +232,18 @@ def _english_unit(name: str, departments: dict[str, list[str]]) -> str:
 
 
 def _eligible_measures(kind: str, region: str, retriever, terms: list[str], language: str, question: str):
-    """A broad eligibility question: the strongest measures for the applicant, by the same
-    engine as the Eligibility tab and `rag eligible`."""
+    """A broad eligibility question (no topic but the applicant: "我们是…企业，能享受哪些支持？"):
+    the strongest measures for the applicant, by the engine of the Eligibility tab and
+    `rag eligible`; None for a question with a topic of its own."""
     verdicts = measures_for(retriever.nodes, region, kind, regions=retriever.scope([region]))
-    own = [t for t in terms if t not in kind]
+    named = [w for k in lineage(kind) for w in KINDS[k][0]]  # the applicant's own words: no topic
+    own = [t for t in terms if not any(t in w or w in t for w in named) and not offers(t)
+           and t not in QUESTION_WORDS]
+    if any(len(t) > 1 for t in own):  # a topic of its own (招收高校毕业生): the reader answers it
+        return None
     # verbatim quotes with the verdict and period read from the metadata: nothing generated to
     # check (the number check would take the plan's years for claims the clause does not make)
-    return eligibility_answer(strongest(verdicts, own), retriever.by_id, region, kind, language, question)
+    return eligibility_answer(strongest(verdicts, own, kind), retriever.by_id, region, kind, language, question)
 
 
 def _looked_up(analysis, nodes: list, regions: list[str], language: str, question: str) -> Answer | None:

@@ -54,6 +54,7 @@ def _cmd_chunks(args: argparse.Namespace) -> int:
                 "start_char": m.get("start_char"), "end_char": m.get("end_char"),
                 "article": m.get("article", 0), "part": m.get("part"), "parts": m.get("parts"),
                 "tokens": m.get("tokens"), "facts": json.loads(m.get("facts") or "{}"),
+                "measures": json.loads(m.get("measures") or "[]"),
                 "text": node.text,
             }, ensure_ascii=False))
         else:

@@ -134,11 +134,16 @@ def to_csv(measures: list[Verdict]) -> str:
 STATUS_ZH = {"met": "符合", "needs checking": "需核实", "not met": "不符合"}
 
 
-def strongest(verdicts: list[Verdict], terms: list[str], most: int = 5) -> list[Verdict]:
-    """The measures to name in a chat answer: met before needs checking, those sharing more of
-    the question's own terms first, at most two of one benefit kind."""
+_DIRECT_BENEFITS = ("funding", "tax", "loans", "equity", "awards")  # money or rights, not services
+
+
+def strongest(verdicts: list[Verdict], terms: list[str], kind: str = "", most: int = 3) -> list[Verdict]:
+    """The measures to name in a chat answer: those sharing more of the question's own terms
+    first, then met before needs checking, then those naming the applicant's own kind (not only
+    a kind above it) and giving money or rights; at most two of one benefit kind."""
     usable = [v for v in verdicts if v.status != "not met"]
-    usable.sort(key=lambda v: (-sum(len(t) for t in terms if t in v.text), STATUSES.index(v.status)))
+    usable.sort(key=lambda v: (-sum(len(t) for t in terms if t in v.text), STATUSES.index(v.status),
+                               kind not in v.beneficiaries.split("、"), v.category not in _DIRECT_BENEFITS))
     out, per_kind = [], {}
     for v in usable:
         if per_kind.get(v.category, 0) < 2:

@@ -59,12 +59,20 @@ BENEFITS: dict[str, tuple[str, re.Pattern]] = {
     "platforms": ("平台与载体", re.compile(r"孵化|众创|实验室|技术中心|研究院|平台|科技园|创新中心|基地")),
     "services": ("服务", re.compile(r"服务|咨询|对接|便利|简化")),
 }
-_SUPPORT = re.compile(r"支持|鼓励|给予|资助|补助|享受|奖励|扶持|可申请|可以|可将|可按|允许|倾斜|帮助|提供|开放|"
+_SUPPORT = re.compile(r"支持|鼓励|给予|资助|补助|享受|奖励|扶持|援助|可申请|可以|可将|可按|允许|倾斜|帮助|提供|开放|"
                       r"贴息|免息|减免|优先|纳入|划归|提取")
 _CONDITION = re.compile(r"符合条件[^，。；]*|经认定[^，。；]*|经备案[^，。；]*|认定为[^，。；]*|通过评审[^，。；]*|"
                         r"达到一定比例[^，。；]*|有条件的[^，。；]*|按规定[^，。；]*|按照有关规定[^，。；]*|"
                         r"择优[^，。；]*|遴选[^，。；]*|落户[^，。；]*|入驻[^，。；]*|连续\d+年[^，。；]*|"
                         r"\d+年内[^，。；]*|超过\d+年[^，。；]*")
+_ASKING = re.compile(r"政策|措施|优惠|帮助|哪些|什么|support|help|get|polic|measure", re.I)
+
+
+def offers(word: str) -> bool:
+    """A word that asks what is offered (支持, 享受, 政策), not what about."""
+    return bool(_SUPPORT.search(word) or _ASKING.search(word))
+
+
 # what follows a kind that acts rather than receives: 国有企业…对…奖励, 高校应当…, 企业要…
 _ACTS = re.compile(r"^[^，。；]{0,6}?(?:对|应当|应|要|须|必须|负责|牵头|将其)")
 
