@@ -65,18 +65,9 @@ def _cmd_chunks(args: argparse.Namespace) -> int:
 
 
 def _cmd_remove(args: argparse.Namespace) -> int:
-    from rag.index import ClauseStore
-    from rag.pipeline import writer_lock
+    from rag.pipeline import remove_document
 
-    settings = get_settings()
-    with writer_lock(settings):
-        removed = ClauseStore(settings).remove_document(args.doc)
-        if removed:
-            from rag.pipeline import mark_index_changed
-
-            mark_index_changed(settings)
-    if not removed:
-        raise RagError(f"no document {args.doc!r} in the index")
+    removed = remove_document(args.doc)
     print(f"removed {args.doc}: {removed} chunks")
     return 0
 

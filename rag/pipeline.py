@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -52,6 +53,29 @@ def writer_lock(settings: Settings) -> FileLock:
     return FileLock(str(path / "ingest.lock"), timeout=0)
 
 
+@contextmanager
+def writing(settings: Settings):
+    """The writer lock, or WriterBusy (a clear "wait" for the user) when another writer holds it."""
+    try:
+        with writer_lock(settings):
+            yield
+    except Timeout as exc:
+        raise WriterBusy(f"another `rag ingest` or `rag remove` is writing to {settings.data_dir}; "
+                         "try again when it ends") from exc
+
+
+def remove_document(doc_id: str, settings: Settings | None = None) -> int:
+    """Drop one document from the index (its chunk count); waits for no writer: told to retry."""
+    settings = settings or get_settings()
+    with writing(settings):
+        removed = ClauseStore(settings).remove_document(doc_id)
+        if removed:
+            mark_index_changed(settings)
+    if not removed:
+        raise RagError(f"no document {doc_id!r} in the index")
+    return removed
+
+
 def ingest_paths(paths: list[Path] | None = None, settings: Settings | None = None,
                  progress: Callable[[str], None] | None = None, store: ClauseStore | None = None) -> IngestReport:
     """Load, chunk, embed and store documents; unchanged chunks are skipped, stale ones removed."""
@@ -60,47 +84,44 @@ def ingest_paths(paths: list[Path] | None = None, settings: Settings | None = No
     report = IngestReport()
     files = discover(paths or [settings.corpus_dir])
     catalog = CorpusCatalog.load(settings.corpus_dir)
-    try:
-        with writer_lock(settings):
-            store = store or ClauseStore(settings, create=True)
-            embedder = get_embedder(settings.embed_model, settings.embed_threads)
-            parser = ClauseNodeParser(max_tokens=settings.max_clause_tokens)
-            count = token_counter()
-            embed = lambda nodes: embedder.get_text_embedding_batch(
-                [n.get_content(metadata_mode="embed") for n in nodes])
-            seen_hashes: dict[str, str] = {}
-            indexed = {d["doc_id"]: d for d in store.documents()}
-            for path in files:
-                if progress:
-                    progress(path.name)
-                try:
-                    doc = load_document(path, catalog)
-                except DocumentError as exc:
-                    report.skipped.append((path.name, str(exc)))
-                    continue
-                dup = seen_hashes.get(doc.metadata["doc_hash"])
-                if dup:
-                    report.skipped.append((path.name, f"{path.name}: same text as {dup}; skipped"))
-                    continue
-                clash = _identity_clash(doc, indexed)
-                if clash:
-                    report.skipped.append((path.name, clash))
-                    continue
-                seen_hashes[doc.metadata["doc_hash"]] = path.name
-                nodes = parser.clause_nodes(doc, count)
-                result = store.sync_document(doc.node_id, nodes, embed)
-                report.documents += 1
-                report.chunks += len(nodes)
-                report.added += result.added
-                report.removed += result.removed
-                if result.added or result.removed:
-                    mark_index_changed(settings)
-            report.pruned = _prune_deleted(store, indexed, paths or [settings.corpus_dir], files)
-            if report.pruned:
+    with writing(settings):
+        store = store or ClauseStore(settings, create=True)
+        embedder = get_embedder(settings.embed_model, settings.embed_threads)
+        parser = ClauseNodeParser(max_tokens=settings.max_clause_tokens)
+        count = token_counter()
+        embed = lambda nodes: embedder.get_text_embedding_batch(
+            [n.get_content(metadata_mode="embed") for n in nodes])
+        seen_hashes: dict[str, str] = {}
+        indexed = {d["doc_id"]: d for d in store.documents()}
+        for path in files:
+            if progress:
+                progress(path.name)
+            try:
+                doc = load_document(path, catalog)
+            except DocumentError as exc:
+                report.skipped.append((path.name, str(exc)))
+                continue
+            dup = seen_hashes.get(doc.metadata["doc_hash"])
+            if dup:
+                report.skipped.append((path.name, f"{path.name}: same text as {dup}; skipped"))
+                continue
+            clash = _identity_clash(doc, indexed)
+            if clash:
+                report.skipped.append((path.name, clash))
+                continue
+            seen_hashes[doc.metadata["doc_hash"]] = path.name
+            nodes = parser.clause_nodes(doc, count)
+            result = store.sync_document(doc.node_id, nodes, embed)
+            report.documents += 1
+            report.chunks += len(nodes)
+            report.added += result.added
+            report.removed += result.removed
+            if result.added or result.removed:
                 mark_index_changed(settings)
-            _warm_sentence_vectors(settings, store)
-    except Timeout as exc:
-        raise WriterBusy(f"another `rag ingest` is writing to {settings.data_dir}; try again when it ends") from exc
+        report.pruned = _prune_deleted(store, indexed, paths or [settings.corpus_dir], files)
+        if report.pruned:
+            mark_index_changed(settings)
+        _warm_sentence_vectors(settings, store)
     report.seconds = time.perf_counter() - started
     return report
 
