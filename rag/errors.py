@@ -13,6 +13,11 @@ class IndexMissingError(RagError):
     """No index exists yet for the configured embedder."""
 
 
+class StoreUnavailable(RagError):
+    """The index exists or should, but cannot be opened: permission, damage, a server that does
+    not answer."""
+
+
 class QuestionError(RagError):
     """The question is empty, too long or otherwise unusable."""
 

@@ -7,6 +7,7 @@ vectors always come from our embedder.
 """
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -16,7 +17,7 @@ from llama_index.core.vector_stores.types import VectorStoreQuery
 
 from rag.config import Settings
 from rag.embeddings import model_id
-from rag.errors import IndexMissingError
+from rag.errors import IndexMissingError, StoreUnavailable
 
 COLLECTION_PREFIX = "clauses-"
 # the document-level metadata every chunk carries (rag.corpus.DocumentInfo plus the file)
@@ -33,14 +34,27 @@ def collection_name(settings: Settings) -> str:
 def make_client(settings: Settings):
     import chromadb
     from chromadb.config import Settings as ChromaSettings
+    from chromadb.errors import ChromaError
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.uses_chroma_server:
-        return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port,
-                                   settings=chroma_settings)
+        where = f"{settings.chroma_host}:{settings.chroma_port}"
+        try:
+            return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port,
+                                       settings=chroma_settings)
+        except ValueError as exc:  # chromadb: "Could not connect to a Chroma server"
+            raise StoreUnavailable(f"the Chroma server at {where} does not answer ({exc}); start it "
+                                   "(`chroma run --path …`) or unset RAG_CHROMA_HOST") from exc
     path = Path(settings.data_dir) / "chroma"
-    path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except PermissionError as exc:
+        raise StoreUnavailable(f"cannot open the index at {path}: permission denied ({exc.strerror}); "
+                               "set RAG_DATA_DIR to a folder you can write") from exc
+    except (OSError, ChromaError, sqlite3.DatabaseError) as exc:
+        raise StoreUnavailable(f"the index at {path} cannot be read ({type(exc).__name__}: {exc}); it may be "
+                               "damaged: move the folder away and run `rag ingest` again") from exc
 
 
 @dataclass
@@ -54,6 +68,7 @@ class ClauseStore:
     """Read and write the clause chunks of one embedder's collection."""
 
     def __init__(self, settings: Settings, client=None, create: bool = False):
+        from chromadb.errors import ChromaError, NotFoundError
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
         self.settings = settings
@@ -65,10 +80,13 @@ class ClauseStore:
         else:
             try:
                 self.collection = self.client.get_collection(name, embedding_function=None)
-            except Exception as exc:  # chroma raises NotFoundError / ValueError by version
+            except NotFoundError as exc:
                 raise IndexMissingError(
                     f"no index for embedder {settings.embed_model!r} in {self.location}; run `rag ingest` first"
                 ) from exc
+            except (ChromaError, sqlite3.DatabaseError, OSError) as exc:
+                raise StoreUnavailable(f"the index in {self.location} cannot be read "
+                                       f"({type(exc).__name__}: {exc})") from exc
         self.vector_store = ChromaVectorStore(chroma_collection=self.collection)
 
     @property

@@ -98,3 +98,20 @@ def test_cli_ingest_and_chunks_json_work_with_hf_hub_offline(tmp_path):
                              text=True, cwd=PROJECT_ROOT, timeout=120)
     assert missing.returncode == 2 and "no document 'no_such_doc'" in missing.stderr
     assert "Traceback" not in missing.stderr
+
+
+def test_a_store_that_cannot_be_opened_says_why_not_run_ingest(tmp_path):
+    from rag.config import Settings
+    from rag.errors import IndexMissingError, StoreUnavailable
+    from rag.index import ClauseStore
+
+    with pytest.raises(IndexMissingError, match="run `rag ingest` first"):
+        ClauseStore(Settings(data_dir=tmp_path / "empty"))
+    server = Settings(data_dir=tmp_path / "d", chroma_host="127.0.0.1", chroma_port=9)
+    with pytest.raises(StoreUnavailable, match="127.0.0.1:9 does not answer"):
+        ClauseStore(server)
+    damaged = tmp_path / "damaged" / "chroma"
+    damaged.mkdir(parents=True)
+    (damaged / "chroma.sqlite3").write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreUnavailable, match="damaged|cannot be read"):
+        ClauseStore(Settings(data_dir=tmp_path / "damaged"))
