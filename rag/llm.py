@@ -187,8 +187,8 @@ class LLMWriter:
             return None
         try:
             reply = self.llm.chat(self.messages(question, language, nodes)).message.content or ""
-        except Exception as exc:  # a network or server error: the caller keeps the extractive answer
-            raise LLMUnavailable(f"the LLM server did not answer: {exc}") from exc
+        except Exception as exc:  # any client's error: the caller keeps the extractive answer, flagged
+            raise LLMUnavailable(_why_no_reply(exc)) from exc
         reply = reply.strip()
         if reply.upper().startswith(NOT_COVERED_TOKEN) or not reply:
             return Answer("", [], True, [], question=question, language=language) if reply else None
@@ -233,3 +233,17 @@ class LLMUnavailable(ConfigError):
 def _defang(text: str) -> str:
     """Document and question text cannot close the prompt's tags."""
     return re.sub(r"</?\s*(documents|question)\s*>", "", text, flags=re.I)
+
+
+def _why_no_reply(exc: Exception) -> str:
+    """What the LLM server said (status and reason: 401 invalid key, 429, 503), logged, or that it
+    did not answer at all."""
+    import logging
+
+    status = getattr(exc, "status_code", None) or getattr(getattr(exc, "response", None), "status_code", None)
+    if status:
+        reason = f"the LLM server refused: {status} {type(exc).__name__}: {str(exc)[:200]}"
+    else:
+        reason = f"the LLM server did not answer ({type(exc).__name__}: {str(exc)[:200]})"
+    logging.getLogger("rag.llm").warning(reason)
+    return reason

@@ -149,3 +149,36 @@ def test_unreachable_llm_server_falls_back_to_the_extractive_answer(indexed_sett
     result = answer("科技成果转化收益给成果完成人的比例是多少？", settings=settings)
     assert result.text.startswith("答：") and "70%" in result.text  # the extractive answer
     assert "did not answer" in result.flagged[-1]
+
+
+@pytest.mark.slow
+def test_an_llm_server_that_refuses_is_named_with_its_status_and_the_fallback_is_flagged(indexed_settings):
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from rag.pipeline import answer
+
+    class Refusing(BaseHTTPRequestHandler):
+        def do_POST(self):  # an OpenAI-compatible server rejecting the key
+            body = json.dumps({"error": {"message": "invalid api key", "type": "invalid_request_error"}}).encode()
+            self.send_response(401)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Refusing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        settings = indexed_settings.with_overrides(
+            generator="openai", llm_base_url=f"http://127.0.0.1:{server.server_port}/v1", llm_model="m",
+            llm_timeout=5)
+        result = answer("科技成果转化收益给成果完成人的比例是多少？", settings=settings)
+    finally:
+        server.shutdown()
+    assert result.text.startswith("答：") and "70%" in result.text  # the extractive answer, flagged
+    assert "refused: 401" in result.flagged[-1] and "extractive answer is shown" in result.flagged[-1]
