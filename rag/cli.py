@@ -151,6 +151,12 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     retriever = make_retriever(settings)
     report = evaluate(items, retriever, lambda q: answer(q, settings=settings).as_dict(),
                       progress=not args.json)
+    if args.docs:  # the items about the added documents, each once
+        from rag.evaluate import accuracy_about
+        from rag.ingest import discover
+
+        added = {path.name for path in discover([Path(p) for p in args.docs])}
+        report.metrics["accuracy_added_docs"] = accuracy_about(report.results, added)
     if args.compare:
         from rag.baselines import compare
 

@@ -159,6 +159,15 @@ def by_document(results: list[ItemResult]) -> dict:
     return {doc: _share(v) for doc, v in sorted(groups.items())}
 
 
+def accuracy_about(results: list[ItemResult], documents: set[str]) -> float | None:
+    """Share passed of the answerable items about any of ``documents`` (file names), each item
+    once: the accuracy on documents indexed beside the corpus for a set (``rag eval --docs``)."""
+    about = [r.passed for r in results if r.item["type"] != UNANSWERABLE
+             and set([r.item.get("source_doc")] if isinstance(r.item.get("source_doc"), str)
+                     else r.item.get("source_doc") or []) & documents]
+    return _share(about)
+
+
 def _group(results: list[ItemResult]) -> dict:
     groups: dict = {}
     for r in results:

@@ -43,3 +43,15 @@ def test_gold_clause_and_expected_strings_are_in_the_corpus(item, chunks_by_doc)
 @pytest.mark.parametrize("item", [i for i in QA if i["type"] == UNANSWERABLE], ids=lambda i: i["id"])
 def test_unanswerable_items_expect_nothing(item):
     assert item["must"] == [] and item["clause"] == "" and item["source_doc"] == ""
+
+
+def test_accuracy_on_added_documents_counts_each_item_once():
+    from rag.evaluate import ItemResult, accuracy_about
+
+    def result(source, passed, kind="numeric"):
+        return ItemResult({"type": kind, "source_doc": source}, {}, 1.0, passed, 0, passed)
+
+    results = [result(["a.txt", "b.txt"], True), result(["a.txt"], False), result("b.txt", True),
+               result(["seed.txt"], False), result(["a.txt"], True, kind=UNANSWERABLE)]
+    assert accuracy_about(results, {"a.txt", "b.txt"}) == round(2 / 3, 4)
+    assert accuracy_about(results, {"none.txt"}) is None
