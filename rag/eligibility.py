@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 
 from rag.measures import BENEFITS, KINDS, lineage, measures_from_json, measures_of
 
-CATEGORIES = {k: (zh, pattern) for k, (zh, pattern) in BENEFITS.items()}
+CATEGORIES = BENEFITS  # benefit kind → (Chinese label, pattern)
 CATEGORY_LABELS_EN = {"funding": "funding", "tax": "tax", "loans": "loans and guarantees",
                       "equity": "equity and income share", "awards": "awards", "equipment": "equipment access",
                       "talent": "talent and titles", "platforms": "platforms", "services": "services"}

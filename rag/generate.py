@@ -150,20 +150,20 @@ def _char_weights(spans: dict[str, set[int]], rarity) -> dict[int, float]:
 
 def _weighted(text: str, spans: dict[str, set[int]], weights: dict[int, float]) -> float:
     total = sum(weights.values())
-    covered: set[int] = set()
-    for term, chars in spans.items():
-        if term in text:
-            covered |= chars
-    return sum(weights.get(c, 0.0) for c in covered) / total if total else 0.0
+    return sum(weights.get(c, 0.0) for c in _covered_chars(text, spans)) / total if total else 0.0
 
 
 def _covered(text: str, spans: dict[str, set[int]]) -> int:
     """How many question characters the terms found in ``text`` stand for."""
+    return len(_covered_chars(text, spans))
+
+
+def _covered_chars(text: str, spans: dict[str, set[int]]) -> set[int]:
     covered: set[int] = set()
     for term, chars in spans.items():
         if term in text:
             covered |= chars
-    return len(covered)
+    return covered
 
 
 def key_figure(sentence: str, question_terms: list[str]) -> str | None:

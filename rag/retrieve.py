@@ -183,7 +183,8 @@ class HybridRetriever(BaseRetriever):
         corpus = [tokenize(_search_text(n)) for n in self.nodes]
         self.vocabulary = {t for doc in corpus for t in doc}
         self.corpus_text = "\n".join(n.text.lower() for n in self.nodes)
-        self._clause_texts = tuple(n.text.lower() for n in self.nodes)
+        self._clause_texts = [n.text.lower() for n in self.nodes]
+        self._rarities: dict[str, float] = {}  # term → rarity, filled as questions ask
         self.bm25 = bm25s.BM25()
         if self.nodes:
             self.bm25.index(corpus, show_progress=False)
@@ -203,7 +204,10 @@ class HybridRetriever(BaseRetriever):
     def rarity(self, term: str) -> float:
         """log(1 + N/df) over the searchable clauses (df by substring, so 科技成果转化 counts
         too); 0 for a term no clause contains."""
-        return _rarity(term, self._clause_texts)
+        if term not in self._rarities:
+            df = sum(1 for text in self._clause_texts if term in text)
+            self._rarities[term] = float(np.log1p(len(self._clause_texts) / df)) if df else 0.0
+        return self._rarities[term]
 
     def scope(self, regions: list[str]) -> list[str]:
         """The regions whose documents answer a question about ``regions``: those regions, the
@@ -290,12 +294,6 @@ class HybridRetriever(BaseRetriever):
                     seen.add(node_id)
                     nodes.append(self.by_id[node_id])
         return nodes
-
-
-@lru_cache(maxsize=20_000)
-def _rarity(term: str, texts: tuple[str, ...]) -> float:
-    df = sum(1 for text in texts if term in text)
-    return float(np.log1p(len(texts) / df)) if df else 0.0
 
 
 def _search_text(node: TextNode) -> str:

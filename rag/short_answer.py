@@ -10,11 +10,8 @@ from __future__ import annotations
 import re
 
 from rag.cite import arabic_numerals
-from rag.facts import ClauseFacts, cells_for_places, facts_of
+from rag.facts import _FRAGMENT, ClauseFacts, cells_for_places, facts_of
 from rag.generate import Evidence, english_figure, key_figure
-
-_FRAGMENT = re.compile(r"[^，,；;。：:]+")
-
 
 def best_fragments(sentence: str, terms: list[str], most: int = 3) -> str:
     """The fragments of a sentence that carry the question's terms, in the sentence's order:
