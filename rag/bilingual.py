@@ -14,14 +14,19 @@ government departments with their standard English names.
 from __future__ import annotations
 
 import gzip
+import itertools
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 MAX_PHRASE_WORDS = 6  # official names run long (department of science and technology)
 MAX_SENSE_WORDS = 4  # longer dictionary senses are explanations, not translations
 MOST_TERMS = 3  # Chinese terms kept for one English unit
+PROPER_NAME = 100  # added to the place of a capitalised sense (a name, not a meaning)
+MAX_COMPOSED_WORDS = 3  # the longest English phrase read as a Chinese compound of its words
+MOST_PARTS = 12  # translations of one word tried in a compound
 # English function words (NLTK's list, shipped inside llama-index-core) and question frames:
 # they name no concept
 _FRAME_WORDS = set("""
@@ -65,13 +70,37 @@ class TermGroup:
     absent: bool = False
 
 
+# British spellings CC-CEDICT (American) lacks: centre → center, licence → license,
+# commercialise → commercialize, programme → program, labour → labor
+_BRITISH = (("isation", "ization"), ("ising", "izing"), ("ised", "ized"), ("ise", "ize"), ("ises", "izes"),
+            ("tre", "ter"), ("tres", "ters"), ("ence", "ense"), ("mme", "m"), ("mmes", "ms"), ("our", "or"),
+            ("ours", "ors"))
+
+
 def lemma_forms(word: str) -> list[str]:
-    """The word and its plain forms (licensing → license; universities → university;
-    approval → approve; regulations → regulation)."""
+    """The word, its American spelling and its plain forms (licensing → license; universities →
+    university; approval → approve; guidance → guide; centres → center)."""
     forms = [word]
-    for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ied", "y"), ("ed", ""), ("ed", "e"),
-                         ("ing", ""), ("ing", "e"), ("d", ""), ("al", "e"), ("al", ""), ("ation", "e"),
-                         ("ation", "ate"), ("ment", ""), ("ive", "e"), ("ive", "ion"), ("ity", ""),
+    for suffix, repl in _BRITISH:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            forms.append(word[: -len(suffix)] + repl)
+    return list(dict.fromkeys(f for form in forms for f in _plain_forms(form)))
+
+
+def _singular(word: str) -> list[str]:
+    """The word and, for a plural, its singular (universities → university, fees → fee)."""
+    if word.endswith("ies") and len(word) > 4:
+        return [word, word[:-3] + "y"]
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return [word, word[:-1]] + ([word[:-2]] if word.endswith("es") else [])
+    return [word]
+
+
+def _plain_forms(word: str) -> list[str]:
+    forms = [word]
+    for suffix, repl in (("ction", "ct"), ("tration", "ter"), ("ial", "e"), ("ial", "y"), ("ance", "e"), ("ization", "ize"), ("izes", "ize"), ("ies", "y"), ("es", ""), ("s", ""),
+                         ("ied", "y"), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"), ("d", ""), ("al", "e"), ("al", ""), ("ation", "e"),
+                         ("ation", "ate"), ("ation", ""), ("ment", ""), ("ive", "e"), ("ive", "ion"), ("ity", ""),
                          ("ly", ""), ("ors", ""), ("or", ""), ("ers", ""), ("er", "")):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             forms.append(word[: -len(suffix)] + repl)
@@ -87,11 +116,12 @@ def _normal_sense(sense: str) -> str:
 @lru_cache(maxsize=1)
 def dictionary_senses() -> dict[str, dict[str, int]]:
     """Normalised English sense → {Chinese headword (simplified): the sense's place in its
-    entry (0 = the headword's first meaning)}, from the packaged CC-CEDICT.
+    entry (0 = the headword's first meaning; a proper name's sense, "Sichuan University",
+    counts from PROPER_NAME)}, from the packaged CC-CEDICT.
 
     Parsing the 120k entries takes seconds; the result is kept in a pickle beside the
     dictionary's own version, in the user's cache folder, so later processes load it at once."""
-    return _cached("senses", _parse_cedict)
+    return _cached("senses-v2", _parse_cedict)
 
 
 def _cedict_file() -> Path:
@@ -145,8 +175,9 @@ def _parse_cedict(path: Path) -> dict[str, dict[str, int]]:
                         continue
                     normal = _normal_sense(piece)
                     if normal and len(normal.split()) <= MAX_SENSE_WORDS:
+                        place = position + (PROPER_NAME if piece.strip()[:1].isupper() else 0)
                         known = senses.setdefault(normal, {})
-                        known[simplified] = min(known.get(simplified, position), position)
+                        known[simplified] = min(known.get(simplified, place), place)
                     position += 1
     return senses
 
@@ -154,8 +185,13 @@ def _parse_cedict(path: Path) -> dict[str, dict[str, int]]:
 class Bridge:
     """English units → Chinese terms that occur in the indexed documents."""
 
-    def __init__(self, corpus_text: str, vocabulary: set[str], names: dict[str, list[str]] | None = None):
+    def __init__(self, corpus_text: str, vocabulary: set[str], names: dict[str, list[str]] | None = None,
+                 context: Callable[[str], str] | None = None):
         self.corpus_text = corpus_text
+        # question → the text of the corpus sentences nearest it in meaning (the multilingual
+        # embedder): of a word's translations, those these sentences use come first
+        self.context = context
+        self._near = ("", "")  # (question, its context), the last one asked
         self.vocabulary = vocabulary
         # every 2–6 character string of the documents: a headword is "in the corpus" when it is
         # one of them (a set lookup, where 100k substring searches would take seconds)
@@ -170,10 +206,11 @@ class Bridge:
             words = [w for w in sense.split() if w not in ENGLISH_STOPWORDS]
             if not 1 < len(words) <= 3:
                 continue
-            for head in heads:
-                if self.in_corpus(head):
-                    # "net income" → 净收入 for income, "pilot scheme" → 试点 for pilot
-                    for word in words:
+            for head, place in heads.items():
+                if place < PROPER_NAME and self.in_corpus(head):
+                    # "net income" → 净收入 for income, "pilot scheme" → 试点 for pilot, and
+                    # "universities and colleges" → 高校 for university
+                    for word in {f for w in words for f in _singular(w)}:
                         index.setdefault(word, []).append((sense, head))
         return index
 
@@ -182,39 +219,107 @@ class Bridge:
             return False
         return term in self._grams or term in self.vocabulary or (len(term) > 6 and term in self.corpus_text)
 
+    def _context_of(self, question: str) -> str:
+        if self.context is None:
+            return ""
+        asked, text = self._near
+        if asked != question:
+            text = self.context(question).lower()
+            self._near = (question, text)
+        return text
+
     def groups(self, question: str) -> list[TermGroup]:
         """The question's English units, longest dictionary phrase first, each with its terms."""
-        words = [re.sub(r"'s$|'$", "", w) for w in _WORD.findall(question.lower())]
-        out: list[TermGroup] = []
+        words = self._words(question)
+        near = self._context_of(question) if is_english(question) else ""
+        units: list[tuple[int, TermGroup]] = []  # (index of the unit's first word, unit)
         i = 0
         while i < len(words):
-            unit, size = self._unit_at(words, i)
+            unit, size = self._unit_at(words, i, near)
             if unit is not None:
-                out.append(unit)
+                units.append((i, unit))
             i += size
-        return out
+        self._add_compounds(words, units, near)
+        return [unit for _, unit in units]
 
-    def _unit_at(self, words: list[str], i: int) -> tuple[TermGroup | None, int]:
+    def _words(self, question: str) -> list[str]:
+        """The question's words; a hyphenated one the dictionary lacks is read as its parts
+        when they are a dictionary phrase (high-tech as high tech → 高科技)."""
+        senses = dictionary_senses()
+        words: list[str] = []
+        for word in (re.sub(r"'s$|'$", "", w) for w in _WORD.findall(question.lower())):
+            parts = [p for p in word.split("-") if p]
+            known = any(f in senses or f in self.names for f in lemma_forms(word))
+            split = not known and len(parts) > 1 and any(" ".join(f) in senses for f in _phrase_forms(parts))
+            words.extend(parts if split else [word])
+        return words
+
+    def _add_compounds(self, words: list[str], units: list[tuple[int, TermGroup]], near: str) -> None:
+        """Adjacent one-word units whose translations join into a word of the documents
+        (technology + contract + turnover → 技术合同交易额) get that compound first, each keeping
+        its own translations for a clause that puts a word between (技术合同年交易额)."""
+        k = 0
+        while k < len(units):
+            for size in range(MAX_COMPOSED_WORDS, 1, -1):
+                run = units[k:k + size]
+                if len(run) < size or any(" " in u.english for _, u in run) or run[-1][0] - run[0][0] != size - 1:
+                    continue
+                compounds = self._composed([u.english for _, u in run], near)
+                if compounds:
+                    for _, unit in run:
+                        unit.chinese = compounds + [t for t in unit.chinese if t not in compounds]
+                    k += size - 1
+                    break
+            k += 1
+
+    def _unit_at(self, words: list[str], i: int, near: str) -> tuple[TermGroup | None, int]:
         for size in range(min(MAX_PHRASE_WORDS, len(words) - i), 1, -1):
             phrase_words = words[i:i + size]
             if phrase_words[0] in ENGLISH_STOPWORDS or phrase_words[-1] in ENGLISH_STOPWORDS:
                 continue
             phrase = " ".join(phrase_words)
-            terms = self._phrase_terms(phrase)
+            terms = self._phrase_terms(phrase, near)
             if terms is not None:
                 return TermGroup(phrase, terms, True, absent=not terms), size
         word = words[i]
         if word in ENGLISH_STOPWORDS or len(word) < 2 or word.isdigit():
             return None, 1
         named = next((self.names[f] for f in lemma_forms(word) if f in self.names), None)
-        group = self._word_group(word)
+        group = self._word_group(word, near)
         if named:  # the curated name first, then what the dictionary adds
             terms = [t for t in named if self.in_corpus(t)]
             terms += [t for t in group.chinese if t not in terms][: max(0, MOST_TERMS - len(terms))]
             return TermGroup(word, terms, True, absent=not terms and (group.absent or not group.translated)), 1
         return group, 1
 
-    def _phrase_terms(self, phrase: str) -> list[str] | None:
+    def _composed(self, words: list[str], near: str) -> list[str]:
+        """Chinese compounds of the words' translations, in the English order, that the
+        documents use (technology + transfer → 技术转移, guidance + fund → 引导基金): a phrase
+        the dictionary does not list, read as Chinese builds it."""
+        if any(w in ENGLISH_STOPWORDS or w.isdigit() for w in words):
+            return []
+        options = [self._translations(w) for w in words]
+        if not all(options):
+            return []
+        found: dict[str, int] = {}
+        for parts in itertools.product(*options):
+            term = "".join(h for h, _ in parts)
+            # two words of the documents side by side, not a character pair across a boundary
+            if len(term) >= 4 and all(len(h) >= 2 for h, _ in parts) and self.in_corpus(term):
+                found[term] = min(found.get(term, 99), sum(p for _, p in parts))
+        return self._rank(found, near)
+
+    def _translations(self, word: str) -> list[tuple[str, int]]:
+        """Every corpus headword a sense of the word (or of one of its forms) spells, with the
+        sense's place in its entry."""
+        heads: dict[str, int] = {}
+        for form in lemma_forms(word):
+            for head, position in dictionary_senses().get(form, {}).items():
+                if self.in_corpus(head):
+                    heads[head] = min(heads.get(head, position), position)
+        return sorted(heads.items(), key=lambda hp: hp[1])[:MOST_PARTS]
+
+    def _phrase_terms(self, phrase: str, near: str = "") -> list[str] | None:
         """Corpus terms for a phrase a dictionary sense spells exactly (None: no such sense)."""
         if phrase in self.names:
             named = [t for t in self.names[phrase] if self.in_corpus(t)]
@@ -227,12 +332,12 @@ class Bridge:
             return None
         # a phrase the dictionary knows (interest rate → 利率) with no translation in the
         # documents is a concept they do not cover: [] says so
-        return self._rank({h: p for h, p in heads.items() if self.in_corpus(h)})
+        return self._rank({h: p for h, p in heads.items() if self.in_corpus(h)}, near)
 
     def _absent(self, heads) -> bool:
         return bool(heads) and not any(h in self.corpus_text for h in heads)
 
-    def _word_group(self, word: str) -> TermGroup:
+    def _word_group(self, word: str, near: str = "") -> TermGroup:
         senses = dictionary_senses()
         exact: dict[str, int] = {}
         every: set[str] = set()
@@ -242,7 +347,7 @@ class Bridge:
             for head, position in found.items():
                 if self.in_corpus(head):
                     exact[head] = min(exact.get(head, position), position)
-        terms = self._rank(exact)
+        terms = self._rank(exact, near)
         loose: dict[str, int] = {}
         for form in lemma_forms(word):
             for sense, head in self._by_word.get(form, []):
@@ -250,7 +355,9 @@ class Bridge:
                 rank = 10 if sense.split()[-1] == form else 20
                 loose[head] = min(loose.get(head, rank), rank)
         if not terms:  # no sense is the word itself: two-word senses about it ("net income")
-            terms = self._rank(loose)
+            terms = self._rank(loose, near)
+        else:  # or those the sentences nearest the question use (universities and colleges → 高校)
+            terms += [h for h in self._rank(loose, near) if h in near and h not in terms][: MOST_TERMS - len(terms)]
         if not terms:  # only a one-character translation (tax → 税): the documents' words built on it
             terms = self._compounds({h for form in lemma_forms(word) for h, p in senses.get(form, {}).items()
                                      if len(h) == 1 and p == 0})
@@ -271,10 +378,11 @@ class Bridge:
                 out.extend(ending)
         return sorted(out, key=lambda w: -self.corpus_text.count(w))[:MOST_TERMS]
 
-    def _rank(self, heads: dict[str, int]) -> list[str]:
-        """The headword's own first meanings before its later ones; then the more specific
-        (rarer in the documents), then the longer."""
-        return sorted(heads, key=lambda h: (heads[h], self.corpus_text.count(h), -len(h)))[:MOST_TERMS]
+    def _rank(self, heads: dict[str, int], near: str = "") -> list[str]:
+        """Those the sentences nearest the question use first (the embedder's reading of the
+        question), then the headword's own first meanings before its later ones; then the more
+        specific (rarer in the documents), then the longer."""
+        return sorted(heads, key=lambda h: (h not in near, heads[h], self.corpus_text.count(h), -len(h)))[:MOST_TERMS]
 
     def expand(self, question: str) -> str:
         """The Chinese terms an English question's words stand for (empty for a Chinese one)."""
@@ -284,6 +392,22 @@ class Bridge:
         for group in self.groups(question):
             terms.extend(t for t in group.chinese if t not in terms)
         return " ".join(terms)
+
+
+def unreached(bridge: Bridge, terms: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The entries of a curated English → Chinese list that ``bridge`` (built without them)
+    does not reach: those whose Chinese occurs in the documents but is not among the terms the
+    bridge gives the English, or whose Chinese does not occur and whose English the dictionary
+    does not know (the list says the documents lack it). Any other entry is redundant."""
+    out: dict[str, list[str]] = {}
+    for english, chinese in terms.items():
+        groups = bridge.groups(english)
+        got = {t for g in groups for t in g.chinese}
+        present = [c for c in chinese if c in bridge.corpus_text]
+        absent_known = not present and any(g.english == english.lower() and g.absent for g in groups)
+        if (present and not set(present) <= got) or (not present and not absent_known):
+            out[english] = chinese
+    return out
 
 
 def _phrase_forms(words: list[str]) -> list[list[str]]:

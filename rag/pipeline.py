@@ -232,7 +232,8 @@ def _build_retriever(settings: Settings):
             names.setdefault(name, list(regions))
     retriever = HybridRetriever(store, embedder, top_k=settings.top_k, glossary=names,
                                 region_groups=catalog.region_groups(), parents=catalog.parents(),
-                                sentence_vectors=vectors, departments=load_departments(settings.corpus_dir))
+                                sentence_vectors=vectors, departments=load_departments(settings.corpus_dir),
+                                sentence_units=reader_sentences)
     vectors.add(reader_sentences(retriever.nodes))  # normally all known from the ingest
     return retriever
 

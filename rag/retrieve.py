@@ -18,6 +18,7 @@ from rag.bilingual import english_place
 from rag.spelling import Homophones
 
 RRF_K = 60
+BRIDGE_CONTEXT = 24  # sentences nearest an English question that pick among a word's translations
 VECTOR_WEIGHT = 0.5  # the vector ranking counts half of BM25 in the fusion (README: measured 1.0, 0.7, 0.5, 0.3)
 _PUNCT = re.compile(r"^[\W_]+$")
 # function words that carry no topic (generic Chinese and English, not corpus-specific)
@@ -159,8 +160,11 @@ class HybridRetriever(BaseRetriever):
                  glossary: dict[str, list[str]] | None = None,
                  region_groups: dict[str, list[str]] | None = None,
                  parents: dict[str, str] | None = None, sentence_vectors=None,
-                 departments: dict[str, list[str]] | None = None):
+                 departments: dict[str, list[str]] | None = None, sentence_units=None):
         super().__init__()
+        # chunks → the units the reader scores (rag.pipeline.reader_sentences): what the
+        # English bridge reads its context from
+        self.sentence_units = sentence_units
         self.departments = departments or {}  # official names: Chinese → standard English
         self.sentence_vectors = sentence_vectors  # rag.sentences.SentenceVectors, for the reader
         self.glossary = glossary or {}
@@ -191,7 +195,7 @@ class HybridRetriever(BaseRetriever):
         self.region_of = np.array([n.metadata.get("region", "") for n in self.nodes])
         # regions of documents ingested without a documents.toml entry get names too
         self.region_groups = with_indexed_regions(self.catalog_groups, set(self.region_of.tolist()))
-        self.bridge = Bridge(self.corpus_text, self.vocabulary, names=self.glossary)
+        self.bridge = Bridge(self.corpus_text, self.vocabulary, names=self.glossary, context=self._nearest_text())
         self.homophones = Homophones(self.vocabulary, self.corpus_text)
         self.homophones.warm()
         self.parents = dict(self.catalog_parents)
@@ -200,6 +204,14 @@ class HybridRetriever(BaseRetriever):
         # documents that apply everywhere: national ones, and any without a region
         self.everywhere = sorted({n.metadata.get("region", "") for n in self.nodes
                                   if n.metadata.get("level") == "national" or not n.metadata.get("region")})
+
+    def _nearest_text(self):
+        """question → the corpus sentences nearest it in meaning (the multilingual embedder),
+        which tell the English bridge which of a word's translations the documents mean."""
+        if self.sentence_vectors is None or self.sentence_units is None:
+            return None
+        units = self.sentence_units(self.nodes)
+        return lambda question: "\n".join(self.sentence_vectors.nearest(question, units, BRIDGE_CONTEXT))
 
     def rarity(self, term: str) -> float:
         """log(1 + N/df) over the searchable clauses (df by substring, so 科技成果转化 counts

@@ -19,6 +19,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 FILE_NAME = "sentence-vectors.npz"
+QUESTIONS_KEPT = 32
 
 
 def sentence_key(sentence: str) -> str:
@@ -34,6 +35,9 @@ class SentenceVectors:
         self._vectors: dict[str, np.ndarray] = {}
         self._encoder = None
         self._lock = threading.Lock()
+        self._questions: dict[str, np.ndarray] = {}
+        self._matrix_of: list[str] | None = None  # the sentence list ``_matrix`` was built for
+        self._matrix: tuple[list[str], np.ndarray] = ([], np.zeros((0, 0), dtype=np.float32))
         self._load()
 
     def _load(self) -> None:
@@ -74,9 +78,35 @@ class SentenceVectors:
             np.savez(tmp, keys=keys, vectors=matrix)
             tmp.replace(self.path)
 
+    def question_vector(self, question: str) -> np.ndarray:
+        """The question's unit vector (the last few kept: the reader and the English bridge
+        both ask for it)."""
+        with self._lock:
+            vector = self._questions.get(question)
+        if vector is None:
+            vector = _unit(self.encoder().get_query_embedding(question))
+            with self._lock:
+                self._questions[question] = vector
+                while len(self._questions) > QUESTIONS_KEPT:
+                    self._questions.pop(next(iter(self._questions)))
+        return vector
+
+    def nearest(self, question: str, sentences: list[str], k: int) -> list[str]:
+        """The ``k`` of ``sentences`` closest in meaning to the question (those embedded)."""
+        with self._lock:
+            if self._matrix_of is not sentences:
+                known = [s for s in sentences if sentence_key(s) in self._vectors]
+                self._matrix = (known, np.array([self._vectors[sentence_key(s)] for s in known], dtype=np.float32))
+                self._matrix_of = sentences
+            known, matrix = self._matrix
+        if not known:
+            return []
+        scores = matrix @ self.question_vector(question)
+        return [known[i] for i in np.argsort(-scores)[:k]]
+
     def similarity(self, question: str) -> Callable[[str], float]:
         """sentence → cosine similarity to the question (0.0 for a sentence never embedded)."""
-        q = _unit(self.encoder().get_query_embedding(question))
+        q = self.question_vector(question)
 
         def score(sentence: str) -> float:
             vector = self._vectors.get(sentence_key(sentence))
