@@ -183,6 +183,61 @@ def evaluate(items: list[dict], retriever, ask: Callable[[str], dict], progress:
     return Report(metrics, results)
 
 
+MEASURES_GOLD = "measures.jsonl"
+
+
+def load_measure_gold(path: Path) -> list[dict]:
+    """eval/measures.jsonl: one line per clause annotated by hand — doc (a corpus id, or a file
+    under ``source``), clause (its number), and every measure in it: the words it contains, the
+    beneficiary kinds ([] when it names none), the benefit kind ("" when unstated) and the
+    condition. A clause with no measure for an applicant has ``"measures": []``."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise RagError(f"cannot read {path}: {exc.strerror}") from exc
+    try:
+        return [json.loads(line) for line in lines if line.strip()]
+    except json.JSONDecodeError as exc:
+        raise RagError(f"{path}: not JSON lines ({exc})") from exc
+
+
+def _gold_matches(gold: dict, measure) -> bool:
+    return (gold["contains"] in measure.text
+            and (not gold["beneficiaries"] or bool(set(gold["beneficiaries"]) & set(measure.beneficiaries)))
+            and (not gold.get("benefit") or gold["benefit"] in measure.benefits))
+
+
+def measure_metrics(gold: list[dict], clauses: dict[tuple[str, str], list]) -> dict:
+    """Extraction against the hand-made gold, over the annotated clauses only.
+
+    ``clauses``: (doc, clause number) → the measures the extractor read from that clause's
+    chunks. Precision: the extracted measures that are a gold measure (its words, a beneficiary
+    kind and the benefit kind right); recall: the gold measures extracted; wrong_met: verdicts
+    "met" for an applicant kind that is none of the gold beneficiaries (nor below one)."""
+    from rag.eligibility import verdict
+    from rag.measures import KINDS, lineage
+
+    extracted = hits = found = total = wrong = conditions = with_condition = 0
+    for line in gold:
+        measures = clauses.get((line["doc"], line["clause"]), [])
+        extracted += len(measures)
+        hits += sum(1 for m in measures if any(_gold_matches(g, m) for g in line["measures"]))
+        for g in line["measures"]:
+            total += 1
+            matched = [m for m in measures if _gold_matches(g, m)]
+            found += bool(matched)
+            if g.get("condition"):
+                with_condition += 1
+                conditions += any(g["condition"] in c for m in matched for c in m.conditions)
+            for m in matched if g["beneficiaries"] else []:
+                wrong += sum(1 for kind in KINDS if verdict(m.beneficiaries, m.conditions, kind)[0] == "met"
+                             and not set(lineage(kind)) & set(g["beneficiaries"]))
+    return {"measure_precision": round(hits / extracted, 4) if extracted else None,
+            "measure_recall": round(found / total, 4) if total else None,
+            "measure_condition_recall": round(conditions / with_condition, 4) if with_condition else None,
+            "measure_wrong_met": wrong, "measures_gold": total}
+
+
 def load_thresholds(path: Path) -> dict[str, float]:
     try:
         with Path(path).open("rb") as fh:

@@ -293,6 +293,26 @@ def eligible(region: str, kind: str, field: str = "", settings: Settings | None 
 _writers: dict = {}
 
 
+def gold_clause_measures(gold: list[dict], root: Path, settings: Settings | None = None) -> dict:
+    """(doc, clause number) → the measures the ingest extracts from that clause, for the
+    documents a measures gold file annotates: each file chunked as ``rag ingest`` chunks it (a
+    corpus id is corpus/<id>.txt; ``source`` is a path from the project root)."""
+    settings = settings or get_settings()
+    from rag.measures import measures_from_json
+
+    catalog = CorpusCatalog.load(settings.corpus_dir)
+    out: dict[tuple[str, str], list] = {}
+    for source in dict.fromkeys((line["doc"], line.get("source", "")) for line in gold):
+        doc_id, relative = source
+        path = Path(root) / relative if relative else settings.corpus_dir / f"{doc_id}.txt"
+        if not path.is_file():
+            raise RagError(f"measures gold: {path} not found (the document the gold annotates)")
+        for node in ClauseNodeParser().clause_nodes(load_document(path, catalog), token_counter()):
+            key = (doc_id, node.metadata.get("clause_number") or node.metadata.get("clause_path", ""))
+            out.setdefault(key, []).extend(measures_from_json(node.metadata.get("measures", "[]")))
+    return out
+
+
 def make_writer(settings: Settings):
     """None for the extractive generator; else the LLM writer (built once per process)."""
     if settings.generator == "extractive":
