@@ -157,6 +157,13 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
         added = {path.name for path in discover([Path(p) for p in args.docs])}
         report.metrics["accuracy_added_docs"] = accuracy_about(report.results, added)
+    gold = PROJECT_ROOT / "eval" / "measures.jsonl"
+    if gold.is_file():  # measure extraction against the hand-made gold (issue: eligibility)
+        from rag.evaluate import load_measure_gold, measure_metrics
+        from rag.pipeline import gold_clause_measures
+
+        lines = load_measure_gold(gold)
+        report.metrics.update(measure_metrics(lines, gold_clause_measures(lines, PROJECT_ROOT, settings)))
     if args.compare:
         from rag.baselines import compare
 

@@ -21,13 +21,14 @@ from rag.cite import arabic_numerals
 # kind → (the words the documents use for it, the broader kind it belongs to)
 KINDS: dict[str, tuple[tuple[str, ...], str]] = {
     "企业": (("企业",), ""),
-    "高新技术企业": (("高新技术企业", "高新企业", "创新型企业"), "企业"),
+    "高新技术企业": (("高新技术企业", "高新企业"), "企业"),
     "科技型中小企业": (("科技型中小微企业", "科技型中小企业", "科技型企业", "科技企业", "中小微企业", "中小企业"), "企业"),
     "小微企业": (("科技型小微企业", "小微企业", "小型微型企业"), "企业"),
     "国有企业": (("国有企业", "国有独资企业", "国有控股企业", "市属国有企业", "国企"), "企业"),
     "高校": (("高等学校", "高等院校", "高校", "大学"), ""),
     "科研院所": (("科研院所", "科研机构", "研究院所", "研究开发机构", "研发机构"), ""),
-    "科研人员": (("科研人员", "科技人员", "成果完成人", "完成人", "发明人", "技术人员", "研究人员", "专家"), ""),
+    "科研人员": (("科研人员", "科技人员", "成果完成人", "完成人", "发明人", "技术人员", "研究人员", "专家", "科技特派员",
+              "做出重要贡献的人员", "作出重要贡献的人员"), ""),
     "学生": (("大学生", "高校毕业生", "毕业生", "研究生", "学生"), ""),
     "青年创业者": (("青年", "创业者", "创业团队", "创客"), ""),
     "孵化器/众创空间": (("科技企业孵化器", "企业孵化器", "孵化器", "众创空间", "孵化载体", "孵化机构", "大学科技园",
@@ -52,20 +53,20 @@ BENEFITS: dict[str, tuple[str, re.Pattern]] = {
     "funding": ("资金支持", re.compile(r"资金|资助|补助|奖补|补贴|基金|以奖代补|后补助|经费")),
     "tax": ("税收优惠", re.compile(r"税")),
     "loans": ("贷款与担保", re.compile(r"贷款|质押|融资|担保|贴息|信贷|科贷通")),
-    "equity": ("股权与收益分配", re.compile(r"收益|股权|分红|期权|作价入股|报酬")),
+    "equity": ("股权与收益分配", re.compile(r"收益|收入|利润|股权|股份|出资比例|分红|期权|作价入股|报酬")),
     "awards": ("奖励", re.compile(r"奖励|表彰|奖")),
     "equipment": ("仪器设备开放", re.compile(r"仪器|设备|检验检测|开放共享|科研设施|创新券")),
     "talent": ("人才与职称", re.compile(r"职称|岗位|兼职|离岗|创业|人才|培训|导师|学分|落户|居留")),
-    "platforms": ("平台与载体", re.compile(r"孵化|众创|实验室|技术中心|研究院|平台|科技园|创新中心|基地")),
+    "platforms": ("平台与载体", re.compile(r"孵化|众创|实验室|技术中心|研究院|(?:设立|建设|建立|共建)[^，。；]{0,8}研发机构|平台|科技园|创新中心|基地")),
     "services": ("服务", re.compile(r"服务|咨询|对接|便利|简化")),
 }
 _SUPPORT = re.compile(r"支持|鼓励|给予|资助|补助|享受|奖励|扶持|援助|可申请|可以|可将|可按|允许|倾斜|帮助|提供|开放|"
-                      r"贴息|免息|减免|优先|纳入|划归|提取")
+                      r"贴息|免息|减免|加计扣除|优惠|优先|纳入|划归|提取")
 _CONDITION = re.compile(r"符合条件[^，。；]*|经认定[^，。；]*|经备案[^，。；]*|认定为[^，。；]*|通过评审[^，。；]*|"
                         r"达到一定比例[^，。；]*|有条件的[^，。；]*|按规定[^，。；]*|按照有关规定[^，。；]*|"
                         r"择优[^，。；]*|遴选[^，。；]*|落户[^，。；]*|入驻[^，。；]*|连续\d+年[^，。；]*|"
                         r"\d+年内[^，。；]*|超过\d+年[^，。；]*")
-_ASKING = re.compile(r"政策|措施|优惠|帮助|哪些|什么|support|help|get|polic|measure", re.I)
+_ASKING = re.compile(r"政策|措施|优惠|帮助|支撑|援助|哪些|什么|support|help|get|polic|measure", re.I)
 
 
 def offers(word: str) -> bool:
@@ -73,8 +74,11 @@ def offers(word: str) -> bool:
     return bool(_SUPPORT.search(word) or _ASKING.search(word))
 
 
-# what follows a kind that acts rather than receives: 国有企业…对…奖励, 高校应当…, 企业要…
-_ACTS = re.compile(r"^[^，。；]{0,6}?(?:对|应当|应|要|须|必须|负责|牵头|将其)")
+# what follows a kind that acts rather than receives: 国有企业…对…奖励, 高校应当…, 企业要…,
+# 高校院所向社会开放…, 研发机构、高等院校可以按照下列标准对…人员给予奖励
+_ACTS = re.compile(r"^[^，。；]{0,6}?(?:对|应当|应|要|须|必须|负责|牵头|将其|向)|^[^，。；]{0,16}?对[^，。；]*(?:给予|奖励)")
+# what a kind is named after when it is a resource the measure draws on, not a receiver
+_RESOURCE_BEFORE = re.compile(r"(?:依托|依靠|动员|发挥)[^，。；]{0,24}$")
 
 
 @dataclass(frozen=True)
@@ -103,9 +107,10 @@ def kinds_in(sentence: str) -> list[tuple[str, int, int]]:
 
 
 @lru_cache(maxsize=20_000)
-def measure_of(sentence: str) -> Measure | None:
+def measure_of(sentence: str, inherited: tuple[str, ...] = ()) -> Measure | None:
     """The measure a sentence states for applicants, or None (no benefit, no beneficiary, or
-    only a duty of the units it names)."""
+    only a duty of the units it names). ``inherited``: the beneficiaries of the lead sentence
+    an enumerated item continues (…对做出重要贡献的人员给予奖励：（一）…提取不低于70%)."""
     sentence = re.sub(r"^序号: \d+ \| ", "", sentence.strip())
     if len(sentence) < 8 or not _SUPPORT.search(sentence):
         return None
@@ -113,10 +118,15 @@ def measure_of(sentence: str) -> Measure | None:
     if not benefits:
         return None
     beneficiaries, actors = [], []
-    for kind, _, end in kinds_in(sentence):
-        (actors if _ACTS.match(sentence[end:]) and not _SUPPORTED_BEFORE.search(sentence[:end]) else
-         beneficiaries).append(kind)
-    beneficiaries = list(dict.fromkeys(beneficiaries))
+    found = kinds_in(sentence)
+    named = _named_after_verbs(sentence, found)
+    for kind, start, end in found:
+        if named is not None:
+            (beneficiaries if kind in named else actors).append(kind)
+            continue
+        acts = _ACTS.match(sentence[end:]) and not _SUPPORTED_BEFORE.search(sentence[:start])
+        (actors if acts or _RESOURCE_BEFORE.search(sentence[:start]) else beneficiaries).append(kind)
+    beneficiaries = list(dict.fromkeys(beneficiaries)) or list(inherited)
     if not beneficiaries:
         return None
     written = arabic_numerals(sentence)
@@ -125,15 +135,61 @@ def measure_of(sentence: str) -> Measure | None:
     return Measure(sentence, tuple(beneficiaries), tuple(dict.fromkeys(actors)), benefits, amount, conditions)
 
 
+# verbs whose object receives (给予 X, 对 X, 为 X, 向 X) and verbs whose object is supported to
+# act (支持 X, 鼓励 X): the first say who benefits even when the second name a doer
+_RECEIVER_VERBS = re.compile(r"给予|对|为|向")
+_SUPPORT_VERBS = re.compile(r"支持|鼓励|扶持|资助|奖励|吸引|激励|引导|培育")
+_LIST_JOIN = re.compile(r"^[、和及或]?$|^以及$")
+MAX_OBJECT_OFFSET = 20  # characters between a verb and the first kind it takes (its qualifiers)
+
+
+def _named_after_verbs(sentence: str, found: list[tuple[str, int, int]]) -> set[str] | None:
+    """The kinds listed right after a receiving verb (else after a supporting verb): 支持企业与
+    高校联合… names 企业 (高校 is its partner); 鼓励银行…为科研机构… names 科研机构. None when no
+    verb takes a kind, for the older actor rules to decide."""
+    for verbs in (_RECEIVER_VERBS, _SUPPORT_VERBS):
+        named: set[str] = set()
+        for m in verbs.finditer(sentence):
+            clause_end = min([i for i in (sentence.find(c, m.end()) for c in "，。；") if i >= 0] or [len(sentence)])
+            after = [k for k in found if m.end() <= k[1] < clause_end]
+            if not after or after[0][1] - m.end() > MAX_OBJECT_OFFSET:
+                continue
+            run = [after[0]]
+            for kind in after[1:]:
+                if not _LIST_JOIN.match(sentence[run[-1][2]:kind[1]]):
+                    break
+                run.append(kind)
+            named.update(k for k, _, _ in run)
+        if named:
+            return named
+    return None
+
+
 # a kind right after 支持/鼓励/对/给予 receives, whatever follows it
 _SUPPORTED_BEFORE = re.compile(r"(?:支持|鼓励|对|给予|向|为|帮助|引导)[^，。；]{0,8}$")
-_SENTENCE = re.compile(r"[^。；\n]+[。；]?")
+_SENTENCE = re.compile(r"[^。；：\n]+[。；：]?")
 
 
 def measures_of(text: str, kind: str = "") -> list[Measure]:
-    """Every measure of a clause (a table row is one sentence)."""
-    sentences = [text] if kind == "table_row" else _SENTENCE.findall(text)
-    return [m for m in (measure_of(s) for s in sentences) if m is not None]
+    """Every measure of a clause; a table row's task cells are read sentence by sentence, its
+    department and schedule cells are who acts and when, not measures."""
+    if kind == "table_row":
+        text = "。".join(cell.split(": ", 1)[-1] for cell in text.split(" | ") if not _DUTY_CELL.match(cell))
+    out: list[Measure] = []
+    lead: tuple[str, ...] = ()  # the beneficiaries of a sentence ending in "：", for its items
+    for sentence in _SENTENCE.findall(text):
+        measure = measure_of(sentence.strip(), lead if _ITEM.match(sentence.strip()) else ())
+        if measure is not None:
+            out.append(measure)
+        if sentence.rstrip().endswith(("：", ":")):
+            lead = measure.beneficiaries if measure else ()
+        elif not _ITEM.match(sentence.strip()):
+            lead = ()
+    return out
+
+
+_ITEM = re.compile(r"^(?:（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\)|\d+[.．、])")
+_DUTY_CELL = re.compile(r"^(?:序号|责任|牵头|配合|时间|完成时限|进度)")
 
 
 def measures_json(text: str, kind: str = "") -> str:
