@@ -249,8 +249,8 @@ class Bridge:
         words: list[str] = []
         for word in (re.sub(r"'s$|'$", "", w) for w in _WORD.findall(question.lower())):
             parts = [p for p in word.split("-") if p]
-            known = any(f in senses or f in self.names for f in lemma_forms(word))
-            split = not known and len(parts) > 1 and any(" ".join(f) in senses for f in _phrase_forms(parts))
+            split = (len(parts) > 1 and not any(f in senses or f in self.names for f in lemma_forms(word))
+                     and any(" ".join(f) in senses for f in _phrase_forms(parts)))
             words.extend(parts if split else [word])
         return words
 
@@ -310,14 +310,18 @@ class Bridge:
         return self._rank(found, near)
 
     def _translations(self, word: str) -> list[tuple[str, int]]:
-        """Every corpus headword a sense of the word (or of one of its forms) spells, with the
-        sense's place in its entry."""
+        """The word's corpus translations, first senses first (the parts a compound is tried from)."""
+        return sorted(self._exact(word).items(), key=lambda hp: hp[1])[:MOST_PARTS]
+
+    def _exact(self, word: str) -> dict[str, int]:
+        """Corpus headword → the place of its sense, for every sense that spells the word (or
+        one of its forms)."""
         heads: dict[str, int] = {}
         for form in lemma_forms(word):
             for head, position in dictionary_senses().get(form, {}).items():
                 if self.in_corpus(head):
                     heads[head] = min(heads.get(head, position), position)
-        return sorted(heads.items(), key=lambda hp: hp[1])[:MOST_PARTS]
+        return heads
 
     def _phrase_terms(self, phrase: str, near: str = "") -> list[str] | None:
         """Corpus terms for a phrase a dictionary sense spells exactly (None: no such sense)."""
@@ -339,15 +343,8 @@ class Bridge:
 
     def _word_group(self, word: str, near: str = "") -> TermGroup:
         senses = dictionary_senses()
-        exact: dict[str, int] = {}
-        every: set[str] = set()
-        for form in lemma_forms(word):
-            found = senses.get(form, {})
-            every |= set(found)
-            for head, position in found.items():
-                if self.in_corpus(head):
-                    exact[head] = min(exact.get(head, position), position)
-        terms = self._rank(exact, near)
+        every = {head for form in lemma_forms(word) for head in senses.get(form, {})}
+        terms = self._rank(self._exact(word), near)
         loose: dict[str, int] = {}
         for form in lemma_forms(word):
             for sense, head in self._by_word.get(form, []):

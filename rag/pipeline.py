@@ -234,7 +234,7 @@ def _build_retriever(settings: Settings):
                                 region_groups=catalog.region_groups(), parents=catalog.parents(),
                                 sentence_vectors=vectors, departments=load_departments(settings.corpus_dir),
                                 sentence_units=reader_sentences)
-    vectors.add(reader_sentences(retriever.nodes))  # normally all known from the ingest
+    vectors.add(retriever.reader_units)  # normally all known from the ingest
     return retriever
 
 

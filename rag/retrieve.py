@@ -195,6 +195,8 @@ class HybridRetriever(BaseRetriever):
         self.region_of = np.array([n.metadata.get("region", "") for n in self.nodes])
         # regions of documents ingested without a documents.toml entry get names too
         self.region_groups = with_indexed_regions(self.catalog_groups, set(self.region_of.tolist()))
+        # the units the reader scores, once: the bridge's context and the vectors to warm
+        self.reader_units: list[str] = self.sentence_units(self.nodes) if self.sentence_units else []
         self.bridge = Bridge(self.corpus_text, self.vocabulary, names=self.glossary, context=self._nearest_text())
         self.homophones = Homophones(self.vocabulary, self.corpus_text)
         self.homophones.warm()
@@ -208,9 +210,9 @@ class HybridRetriever(BaseRetriever):
     def _nearest_text(self):
         """question → the corpus sentences nearest it in meaning (the multilingual embedder),
         which tell the English bridge which of a word's translations the documents mean."""
-        if self.sentence_vectors is None or self.sentence_units is None:
+        if self.sentence_vectors is None or not self.reader_units:
             return None
-        units = self.sentence_units(self.nodes)
+        units = self.reader_units
         return lambda question: "\n".join(self.sentence_vectors.nearest(question, units, BRIDGE_CONTEXT))
 
     def rarity(self, term: str) -> float:
