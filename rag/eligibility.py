@@ -22,12 +22,12 @@ import io
 import re
 from dataclasses import asdict, dataclass
 
-from rag.measures import BENEFITS, KINDS, lineage, measures_from_json, measures_of
+from rag.measures import BENEFITS, KINDS, PROJECTS, lineage, measures_from_json, measures_of
 
 CATEGORIES = BENEFITS  # benefit kind → (Chinese label, pattern)
 CATEGORY_LABELS_EN = {"funding": "funding", "tax": "tax", "loans": "loans and guarantees",
                       "equity": "equity and income share", "awards": "awards", "equipment": "equipment access",
-                      "talent": "talent and titles", "platforms": "platforms", "services": "services"}
+                      "talent": "talent and titles", "platforms": "platforms", "services": "services", "support": "other support"}
 STATUSES = ("met", "needs checking", "not met")
 
 
@@ -57,6 +57,8 @@ def verdict(beneficiaries: tuple[str, ...], conditions: tuple[str, ...], kind: s
         if condition:
             return "needs checking", f"条件：{condition} · condition: check the quoted condition"
         return "met", f"面向{'、'.join(b for b in beneficiaries if b in mine)} · for your kind of applicant"
+    if PROJECTS in beneficiaries:
+        return "needs checking", "面向符合条件的项目 · for qualifying projects, whoever holds them"
     narrower = [b for b in beneficiaries if b != kind and set(lineage(b)[1:]) & set(mine)]
     if narrower:
         names = "、".join(narrower)
@@ -68,7 +70,7 @@ def measures_for(nodes: list, region: str, kind: str, field: str = "", regions: 
                  today: dt.date | None = None) -> list[Verdict]:
     """Every measure of the documents for ``region`` (``regions``: the region with the
     documents above it, as the retriever's scope gives them), with its verdict for ``kind``."""
-    if kind not in KINDS:
+    if kind not in KINDS or kind == PROJECTS:
         raise ValueError(f"unknown applicant kind {kind!r}; one of {', '.join(KINDS)}")
     wanted = set(regions or [region])
     year = (today or dt.date.today()).year

@@ -215,7 +215,7 @@ def measure_metrics(gold: list[dict], clauses: dict[tuple[str, str], list]) -> d
     kind and the benefit kind right); recall: the gold measures extracted; wrong_met: verdicts
     "met" for an applicant kind that is none of the gold beneficiaries (nor below one)."""
     from rag.eligibility import verdict
-    from rag.measures import KINDS, lineage
+    from rag.measures import KINDS, PROJECTS, lineage
 
     extracted = hits = found = total = wrong = conditions = with_condition = 0
     for line in gold:
@@ -230,7 +230,7 @@ def measure_metrics(gold: list[dict], clauses: dict[tuple[str, str], list]) -> d
                 with_condition += 1
                 conditions += any(g["condition"] in c for m in matched for c in m.conditions)
             for m in matched if g["beneficiaries"] else []:
-                wrong += sum(1 for kind in KINDS if verdict(m.beneficiaries, m.conditions, kind)[0] == "met"
+                wrong += sum(1 for kind in KINDS if kind != PROJECTS and verdict(m.beneficiaries, m.conditions, kind)[0] == "met"
                              and not set(lineage(kind)) & set(g["beneficiaries"]))
     return {"measure_precision": round(hits / extracted, 4) if extracted else None,
             "measure_recall": round(found / total, 4) if total else None,

@@ -18,6 +18,7 @@ from functools import lru_cache
 from rag.facts import figures
 from rag.cite import arabic_numerals
 
+PROJECTS = "项目"  # not an applicant kind: the beneficiary of a measure for qualifying projects
 # kind → (the words the documents use for it, the broader kind it belongs to)
 KINDS: dict[str, tuple[tuple[str, ...], str]] = {
     "企业": (("企业",), ""),
@@ -26,17 +27,20 @@ KINDS: dict[str, tuple[tuple[str, ...], str]] = {
     "小微企业": (("科技型小微企业", "小微企业", "小型微型企业"), "企业"),
     "国有企业": (("国有企业", "国有独资企业", "国有控股企业", "市属国有企业", "国企"), "企业"),
     "高校": (("高等学校", "高等院校", "高校", "大学"), ""),
+    # 高校院所 (universities and institutes) names both: see JOINT
     "科研院所": (("科研院所", "科研机构", "研究院所", "研究开发机构", "研发机构"), ""),
     "科研人员": (("科研人员", "科技人员", "成果完成人", "完成人", "发明人", "技术人员", "研究人员", "专家", "科技特派员",
               "做出重要贡献的人员", "作出重要贡献的人员"), ""),
     "学生": (("大学生", "高校毕业生", "毕业生", "研究生", "学生"), ""),
     "青年创业者": (("青年", "创业者", "创业团队", "创客"), ""),
-    "孵化器/众创空间": (("科技企业孵化器", "企业孵化器", "孵化器", "众创空间", "孵化载体", "孵化机构", "大学科技园",
-                    "创新创业载体"), ""),
+    "孵化器/众创空间": (("科技企业孵化器", "企业孵化器", "孵化器", "众创空间", "创客空间", "孵化载体", "孵化机构",
+                    "大学科技园", "创新创业载体"), ""),
     "企业家": (("企业家", "企业经营管理者", "企业管理者"), ""),
     "中介机构": (("技术转移机构", "科技中介机构", "中介机构", "服务机构", "技术经纪人"), ""),
     "金融机构": (("金融机构", "银行", "保险机构", "担保机构", "创业投资机构", "投资机构"), ""),
     "医疗卫生机构": (("医疗卫生机构", "医院"), ""),
+    # a measure for projects is open to any applicant whose project qualifies
+    PROJECTS: (("重大科技成果转化项目", "科技成果转化项目", "成果转化项目", "重大创新项目", "项目承担单位", "项目承担者"), ""),
 }
 # the kinds' names in English questions ("we are a tech-based SME"), longest first when matched
 ENGLISH_KINDS = {
@@ -57,8 +61,11 @@ BENEFITS: dict[str, tuple[str, re.Pattern]] = {
     "awards": ("奖励", re.compile(r"奖励|表彰|奖")),
     "equipment": ("仪器设备开放", re.compile(r"仪器|设备|检验检测|开放共享|科研设施|创新券")),
     "talent": ("人才与职称", re.compile(r"职称|岗位|兼职|离岗|创业|人才|培训|导师|学分|落户|居留")),
-    "platforms": ("平台与载体", re.compile(r"孵化|众创|实验室|技术中心|研究院|(?:设立|建设|建立|共建)[^，。；]{0,8}研发机构|平台|科技园|创新中心|基地")),
+    "platforms": ("平台与载体", re.compile(r"孵化|众创|实验室|技术中心|研究院|(?:设立|建设|建立|共建)[^，。；的]{0,6}研发机构|平台|科技园|创新中心|基地")),
     "services": ("服务", re.compile(r"服务|咨询|对接|便利|简化")),
+    # a kind supported with no benefit named (支持企业引进先进技术, 扶持一批高新技术企业): set by
+    # measure_of, never by a pattern
+    "support": ("其他支持", re.compile(r"(?!)")),
 }
 _SUPPORT = re.compile(r"支持|鼓励|给予|资助|补助|享受|奖励|扶持|援助|可申请|可以|可将|可按|允许|倾斜|帮助|提供|开放|"
                       r"贴息|免息|减免|加计扣除|优惠|优先|纳入|划归|提取")
@@ -78,7 +85,9 @@ def offers(word: str) -> bool:
 # 高校院所向社会开放…, 研发机构、高等院校可以按照下列标准对…人员给予奖励
 _ACTS = re.compile(r"^[^，。；]{0,6}?(?:对|应当|应|要|须|必须|负责|牵头|将其|向)|^[^，。；]{0,16}?对[^，。；]*(?:给予|奖励)")
 # what a kind is named after when it is a resource the measure draws on, not a receiver
-_RESOURCE_BEFORE = re.compile(r"(?:依托|依靠|动员|发挥)[^，。；]{0,24}$")
+_RESOURCE_BEFORE = re.compile(r"(?:依托|依靠|动员|发挥)[^，。；]{0,24}$"
+                              # what is built (建设一批孵化器) and the other party (与科技人员约定)
+                              r"|(?:建设|建立|打造|组建|创办|共建)[^，。；]{0,4}$|与$")
 
 
 @dataclass(frozen=True)
@@ -91,34 +100,75 @@ class Measure:
     conditions: tuple[str, ...]  # what an applicant must meet: 经认定…, 符合条件的…
 
 
+# words that name two kinds at once
+JOINT = {"高校院所": ("高校", "科研院所"), "高等院校和科研院所": ("高校", "科研院所")}
+
+
+# a kind that only says where or whose: 在研发机构…担任领导职务的科技人员, 企业科技人才, 从企业获得
+_PLACE_BEFORE = re.compile(r"(?:在(?!校)|从)[^，。；]{0,6}$")
+_PERSON_AFTER = re.compile(r"^(?:科技)?(?:人才|人员)")
+_PEOPLE = ("科研人员", "学生", "青年创业者", "企业家")
+
+
+def _receivers_named(sentence: str) -> list[tuple[str, int, int]]:
+    """The kinds of a sentence that can receive: not a place or an owner (a kind listed after
+    one is one too: 在研发机构、高等院校担任…)."""
+    out, previous = [], None
+    for kind in kinds_in(sentence):
+        name, start, end = kind
+        modifier = bool(_PLACE_BEFORE.search(sentence[:start])
+                        or (name not in _PEOPLE and _PERSON_AFTER.match(sentence[end:]))
+                        or (previous and previous[0] and _LIST_JOIN.match(sentence[previous[1]:start])))
+        if not modifier:
+            out.append(kind)
+        previous = (modifier, end)
+    return out
+
+
+# a qualifier that selects some of a kind (创新型领军企业, 龙头企业): a condition to check
+_SELECTIVE = re.compile(r"(?:领军|龙头|骨干|示范|优秀|知名|规模以上)[^，。；、]{0,2}$")
+
+
+def _benefits(text: str) -> tuple[str, ...]:
+    return tuple(k for k, (_, pattern) in BENEFITS.items() if pattern.search(text))
+
+
 def kinds_in(sentence: str) -> list[tuple[str, int, int]]:
     """(kind, start, end) of every applicant kind named, longest word first, each character
-    claimed once: 小微企业 is 小微企业, and its 企业 is not counted again."""
-    words = sorted(((w, k) for k, (ws, _) in KINDS.items() for w in ws), key=lambda x: -len(x[0]))
+    claimed once: 小微企业 is 小微企业, and its 企业 is not counted again; 高校院所 is both 高校
+    and 科研院所."""
+    words = sorted([(w, (k,)) for k, (ws, _) in KINDS.items() for w in ws] + list(JOINT.items()),
+                   key=lambda x: -len(x[0]))
     taken = [False] * len(sentence)
     out = []
-    for word, kind in words:
+    for word, kinds in words:
         for m in re.finditer(re.escape(word), sentence):
             if any(taken[m.start():m.end()]):
                 continue
             taken[m.start():m.end()] = [True] * (m.end() - m.start())
-            out.append((kind, m.start(), m.end()))
+            out.extend((kind, m.start(), m.end()) for kind in kinds)
     return sorted(out, key=lambda x: x[1])
 
 
 @lru_cache(maxsize=20_000)
-def measure_of(sentence: str, inherited: tuple[str, ...] = ()) -> Measure | None:
+def measure_of(sentence: str, inherited: tuple[str, ...] = (), context: str = "") -> Measure | None:
     """The measure a sentence states for applicants, or None (no benefit, no beneficiary, or
     only a duty of the units it names). ``inherited``: the beneficiaries of the lead sentence
-    an enumerated item continues (…对做出重要贡献的人员给予奖励：（一）…提取不低于70%)."""
+    an enumerated item continues (…对做出重要贡献的人员给予奖励：（一）…提取不低于70%);
+    ``context``: the whole sentence a directive is part of, whose benefit it shares when it
+    names none (…质押融资…，支持初创期科技企业…)."""
     sentence = re.sub(r"^序号: \d+ \| ", "", sentence.strip())
     if len(sentence) < 8 or not _SUPPORT.search(sentence):
         return None
-    benefits = tuple(k for k, (_, pattern) in BENEFITS.items() if pattern.search(sentence))
+    found = _receivers_named(sentence)
+    benefits = _benefits(sentence)
+    if not benefits and _runs_after(_BACKING, sentence, found):
+        benefits = _benefits(context)
+    if not benefits and _runs_after(_BACKING, sentence, found):  # 扶持一批高新技术企业: support unnamed
+        benefits = ("support",)
     if not benefits:
         return None
     beneficiaries, actors = [], []
-    found = kinds_in(sentence)
     named = _named_after_verbs(sentence, found)
     for kind, start, end in found:
         if named is not None:
@@ -131,38 +181,66 @@ def measure_of(sentence: str, inherited: tuple[str, ...] = ()) -> Measure | None
         return None
     written = arabic_numerals(sentence)
     amount = next((f.text for f in figures(written) if f.unit in ("%", "万元", "亿元", "元")), "")
-    conditions = tuple(dict.fromkeys(m.group(0) for m in _CONDITION.finditer(sentence)))
+    conditions = tuple(dict.fromkeys([m.group(0) for m in _CONDITION.finditer(sentence)] +
+                                     [_SELECTIVE.search(sentence[:start]).group(0) + sentence[start:end]
+                                      for kind, start, end in found
+                                      if kind in beneficiaries and _SELECTIVE.search(sentence[:start])]))
     return Measure(sentence, tuple(beneficiaries), tuple(dict.fromkeys(actors)), benefits, amount, conditions)
 
 
-# verbs whose object receives (给予 X, 对 X, 为 X, 向 X) and verbs whose object is supported to
-# act (支持 X, 鼓励 X): the first say who benefits even when the second name a doer
-_RECEIVER_VERBS = re.compile(r"给予|对|为|向")
-_SUPPORT_VERBS = re.compile(r"支持|鼓励|扶持|资助|奖励|吸引|激励|引导|培育")
+# verbs whose object receives (给予 X, 对 X, 为 X; 向 X beside a supporting verb) and verbs
+# whose object is supported, often to act (支持 X, 鼓励 X)
+_RECEIVER_VERBS = re.compile(r"给予|对|为")
+_TOWARD = re.compile(r"向")
+_SUPPORT_VERBS = re.compile(r"支持|鼓励|扶持|资助|奖励|激励|引导|培育|优先")
+_BACKING = re.compile(r"支持|扶持|资助|优先")  # verbs that back a kind by themselves
+_GIVES = re.compile(r"^[^，。；]{0,2}?(?:向社会|向[^，。；]{0,6}开放|对外开放|加大|加强|扩大|出台|开发|创办|整合)")
 _LIST_JOIN = re.compile(r"^[、和及或]?$|^以及$")
 MAX_OBJECT_OFFSET = 20  # characters between a verb and the first kind it takes (its qualifiers)
 
 
+def _runs_after(verbs: re.Pattern, sentence: str, found: list[tuple[str, int, int]]) -> list[tuple[int, list]]:
+    """(verb position, the kinds listed right after it in its comma clause) for each verb that
+    takes a kind."""
+    out = []
+    for m in verbs.finditer(sentence):
+        end = _clause_end(sentence, m.end())
+        after = [k for k in found if m.end() <= k[1] < end]
+        if not after or after[0][1] - m.end() > MAX_OBJECT_OFFSET:
+            continue
+        run = [after[0]]
+        for kind in after[1:]:
+            if not _LIST_JOIN.match(sentence[run[-1][2]:kind[1]]):
+                break
+            run.append(kind)
+        out.append((m.start(), run))
+    return out
+
+
+def _clause_end(sentence: str, start: int) -> int:
+    return min([i for i in (sentence.find(c, start) for c in "，,。；") if i >= 0] or [len(sentence)])
+
+
 def _named_after_verbs(sentence: str, found: list[tuple[str, int, int]]) -> set[str] | None:
-    """The kinds listed right after a receiving verb (else after a supporting verb): 支持企业与
-    高校联合… names 企业 (高校 is its partner); 鼓励银行…为科研机构… names 科研机构. None when no
+    """The beneficiaries the verbs name: the kinds after 给予/对/为, and after 支持/鼓励 unless
+    those then act for a receiver (鼓励银行…，为科研机构… names 科研机构; 鼓励高校优先向中小微企业
+    转移 names 中小微企业); 支持企业与高校联合… names 企业 (高校 is its partner). None when no
     verb takes a kind, for the older actor rules to decide."""
-    for verbs in (_RECEIVER_VERBS, _SUPPORT_VERBS):
-        named: set[str] = set()
-        for m in verbs.finditer(sentence):
-            clause_end = min([i for i in (sentence.find(c, m.end()) for c in "，。；") if i >= 0] or [len(sentence)])
-            after = [k for k in found if m.end() <= k[1] < clause_end]
-            if not after or after[0][1] - m.end() > MAX_OBJECT_OFFSET:
-                continue
-            run = [after[0]]
-            for kind in after[1:]:
-                if not _LIST_JOIN.match(sentence[run[-1][2]:kind[1]]):
-                    break
-                run.append(kind)
+    # a supported kind that then gives (支持高校院所向社会开放…) or is urged to spend its own
+    # effort (鼓励企业加大投入) is the doer
+    every = _runs_after(_SUPPORT_VERBS, sentence, found)
+    supported = [(at, run) for at, run in every if not _GIVES.match(sentence[run[-1][2]:])]
+    receivers = _runs_after(_RECEIVER_VERBS, sentence, found)
+    # 向 X receives only in the clause of a supporting verb (推进成果向企业流动 names no one)
+    receivers += [(at, run) for at, run in _runs_after(_TOWARD, sentence, found)
+                  if any(_clause_end(sentence, v) == _clause_end(sentence, at) and v < at for v, _ in supported)]
+    named = {k for _, run in receivers for k, _, _ in run}
+    for at, run in supported:
+        acts_for = any(r > at and (sentence[r] != "向" or _clause_end(sentence, at) == _clause_end(sentence, r))
+                       for r, _ in receivers)
+        if not acts_for:
             named.update(k for k, _, _ in run)
-        if named:
-            return named
-    return None
+    return named if named or every or receivers else None
 
 
 # a kind right after 支持/鼓励/对/给予 receives, whatever follows it
@@ -178,14 +256,36 @@ def measures_of(text: str, kind: str = "") -> list[Measure]:
     out: list[Measure] = []
     lead: tuple[str, ...] = ()  # the beneficiaries of a sentence ending in "：", for its items
     for sentence in _SENTENCE.findall(text):
-        measure = measure_of(sentence.strip(), lead if _ITEM.match(sentence.strip()) else ())
-        if measure is not None:
-            out.append(measure)
+        parts = directives(sentence.strip())
+        inherited = lead if _ITEM.match(sentence.strip()) else ()
+        measures = [m for m in (measure_of(part, inherited, sentence.strip() if len(parts) > 1 else "")
+                                for part in parts) if m is not None]
+        out.extend(measures)
+        measure = measures[-1] if measures else None
         if sentence.rstrip().endswith(("：", ":")):
             lead = measure.beneficiaries if measure else ()
         elif not _ITEM.match(sentence.strip()):
             lead = ()
     return out
+
+
+# a comma before a new directive (…，鼓励…，支持…) starts another measure of the same sentence
+_NEW_DIRECTIVE = re.compile(r"[，,](?=(?:大力|积极|进一步|同时)?(?:鼓励|支持|引导|扶持|落实|加大|推动|推进|激励|吸引|"
+                            r"完善|建立|设立|开展|发挥|提升)[^，,]{2})")
+
+
+def directives(sentence: str) -> list[str]:
+    """The parts of a sentence that each give one directive (落实…奖励政策，鼓励…，引导…针对科研机构…);
+    a part naming no kind is the means of the next (运用…贷款贴息等方式，支持一批…项目)."""
+    out: list[str] = []
+    means = ""
+    for part in (p for p in _NEW_DIRECTIVE.split(sentence) if p.strip()):
+        if not kinds_in(part):
+            means += part + "，"
+            continue
+        out.append(means + part)
+        means = ""
+    return out + ([means.rstrip("，")] if means else [])
 
 
 _ITEM = re.compile(r"^(?:（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\)|\d+[.．、])")

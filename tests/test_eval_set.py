@@ -60,8 +60,8 @@ def test_accuracy_on_added_documents_counts_each_item_once():
 
 def test_measure_extraction_holds_on_the_hand_made_gold():
     """eval/measures.jsonl (眉山, 甘肃, the Beijing regulation, annotated from the texts):
-    the ingest's extractor on the same chunks. The figures are the measured level, below the
-    issue's target (precision 0.90, recall 0.85, no wrong "met"): they may not fall."""
+    the ingest's extractor on the same chunks. Precision and recall are the measured level,
+    below the issue's target (0.90, 0.85): they may not fall; no wrong "met" holds."""
     from rag.evaluate import load_measure_gold, measure_metrics
     from rag.pipeline import gold_clause_measures
 
@@ -70,5 +70,6 @@ def test_measure_extraction_holds_on_the_hand_made_gold():
     assert {line["doc"] for line in gold} >= {"meishan_2017", "gansu_2016", "beijing_2019.txt"}
     metrics = measure_metrics(gold, gold_clause_measures(gold, root))
     assert metrics["measures_gold"] >= 60
-    assert metrics["measure_precision"] >= 0.70 and metrics["measure_recall"] >= 0.70, metrics
-    assert metrics["measure_wrong_met"] <= 14, metrics
+    assert metrics["measure_precision"] >= 0.78 and metrics["measure_recall"] >= 0.71, metrics
+    # never "met" for a kind the measure is not for (issue 12's done-when)
+    assert metrics["measure_wrong_met"] == 0, metrics
