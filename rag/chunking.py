@@ -13,6 +13,7 @@ character span in the document text.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -21,6 +22,7 @@ from llama_index.core.node_parser import NodeParser
 from llama_index.core.schema import BaseNode, Document, MetadataMode, NodeRelationship, TextNode
 
 from rag.facts import facts_of
+from rag.injection import flagged_sentences
 from rag.measures import measures_json
 from rag.tables import WS, Line, Table, find_tables, label_cells, split_lines
 
@@ -337,7 +339,7 @@ def token_counter():
 _HIDDEN_FROM_EMBED = ["doc_id", "region", "region_en", "issuer", "doc_number", "date", "level",
                       "clause_number", "kind", "article", "start_char", "end_char", "part", "parts",
                       "source_file", "source_path", "encoding", "doc_hash", "tokens", "parent_region",
-                      "adopted", "issued", "effective", "amendments", "period", "facts", "measures"]
+                      "adopted", "issued", "effective", "amendments", "period", "facts", "measures", "flagged"]
 
 
 def chunk_id(doc_id: str, clause_path: str, text: str, occurrence: int, fingerprint: str = "") -> str:
@@ -438,7 +440,9 @@ class ClauseNodeParser(NodeParser):
                 meta.update(clause_path=clause.clause_path, clause_number=clause.clause_number,
                             kind=clause.kind, start_char=start, end_char=end, article=clause.article,
                             part=part, parts=parts, tokens=count(shown), facts=facts,
-                            measures=measures_json(shown, clause.kind))
+                            measures=measures_json(shown, clause.kind),
+                            # sentences addressed to a model: quoted, never given to an LLM
+                            flagged=json.dumps(flagged_sentences(shown), ensure_ascii=False))
                 # the facts are in the id: a better extractor re-reads unchanged clauses
                 node = TextNode(
                     id_=chunk_id(doc.node_id, clause.clause_path, shown, seen[key], fingerprint + facts + meta["measures"]),

@@ -55,6 +55,7 @@ def _cmd_chunks(args: argparse.Namespace) -> int:
                 "article": m.get("article", 0), "part": m.get("part"), "parts": m.get("parts"),
                 "tokens": m.get("tokens"), "facts": json.loads(m.get("facts") or "{}"),
                 "measures": json.loads(m.get("measures") or "[]"),
+                "flagged": json.loads(m.get("flagged") or "[]"),
                 "text": node.text,
             }, ensure_ascii=False))
         else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rag.injection import addressed_to_model
 from rag.cite import numbers_in
 from rag.facts import FIGURE, figures
 
@@ -56,10 +57,11 @@ INTENTS = {
 
 
 def sentences_of(text: str, kind: str = "") -> list[str]:
-    """The units an answer quotes: sentences, or a whole annex-table row (its cells belong together)."""
-    if kind == "table_row":
-        return [text.strip()]
-    return [s.strip() for s in SENTENCE.findall(text) if len(s.strip()) > 1]
+    """The units an answer quotes: sentences, or a whole annex-table row (its cells belong
+    together). A sentence addressed to a model (rag.injection) is never quoted as an answer;
+    the clause view still shows it as the document's text."""
+    units = [text.strip()] if kind == "table_row" else [s.strip() for s in SENTENCE.findall(text) if len(s.strip()) > 1]
+    return [u for u in units if not addressed_to_model(u)]
 
 
 def intents_of(question: str) -> list[re.Pattern]:

@@ -15,8 +15,9 @@ Both are reached the same way, through llama-index ``OpenAILike`` over HTTP:
 from __future__ import annotations
 
 import hashlib
-import re
 import importlib
+import json
+import re
 import os
 import socket
 import threading
@@ -25,6 +26,7 @@ from pathlib import Path
 
 from rag.config import Settings
 from rag.errors import ConfigError
+from rag.injection import flagged_sentences, only_in_flagged, redacted
 
 
 @dataclass(frozen=True)
@@ -155,14 +157,35 @@ def load_prompts(prompts_dir: Path) -> tuple[str, str]:
     return system, template
 
 
+DATAMARK = "▌"  # starts every line of document text the LLM reads (spotlighting)
+# what an answer may not render: images, links, HTML (the LLM's reply is output, not markup)
+_MARKUP = re.compile(r"!\[[^\]]*\]\([^)]*\)|<[^>]{1,200}>")
+_LINK = re.compile(r"\[([^\]]*)\]\(\s*[^)]*\)")
+_URL = re.compile(r"(?:https?:)?//[\w.-]+\S*")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+SUPPORT_SHARE = 0.5  # of a Chinese statement's character pairs found in the clause it cites
+SUPPORT_SIMILARITY = 0.45  # a statement's embedding against the closest sentence of its clause
+
+
 class LLMWriter:
     """Writes a cited answer from numbered clauses with an LLM, then holds it to the same rules
-    as the extractive answer: markers must name a given clause, numbers must be in the clauses
-    cited (rag.cite.check_answer), citations are renumbered in order of use."""
+    as the extractive answer and to the clauses themselves: markers must name a given clause,
+    every statement must be supported by the clause it cites (Chinese by its character pairs,
+    any language by the multilingual embedder), numbers must be in the clauses cited
+    (rag.cite.check_answer), a statement carrying a string found only in a flagged sentence
+    (rag.injection) is dropped, images, links and HTML are removed; citations are renumbered
+    in order of use.
 
-    def __init__(self, llm, prompts_dir: Path, max_clauses: int = 4, max_clause_chars: int = 600):
+    What the LLM reads is spotlighted: each clause delimited, its flagged sentences replaced
+    by a placeholder, every line of it datamarked with DATAMARK, which the system prompt says
+    marks data, never instructions."""
+
+    def __init__(self, llm, prompts_dir: Path, max_clauses: int = 4, max_clause_chars: int = 600,
+                 similarity=None):
         self.llm, self.max_clauses, self.max_clause_chars = llm, max_clauses, max_clause_chars
         self.system, self.template = load_prompts(prompts_dir)
+        # (statement, sentence) → cosine similarity, the multilingual embedder (None: pairs only)
+        self.similarity = similarity
 
     def messages(self, question: str, language: str, nodes: list) -> list:
         from llama_index.core.llms import ChatMessage
@@ -174,10 +197,11 @@ class LLMWriter:
 
     def _clause(self, n: int, node) -> str:
         m = node.metadata
-        text = _defang(node.text)
+        text = _defang(visible_text(node)).replace(DATAMARK, "")
         if len(text) > self.max_clause_chars:
             text = text[: self.max_clause_chars] + "……"
-        return f"[{n}] 《{m.get('title', '')}》{m.get('clause_number', '')}（{m.get('region', '')}）\n{text}"
+        marked = "\n".join(DATAMARK + line for line in text.splitlines())
+        return f"[{n}] 《{m.get('title', '')}》{m.get('clause_number', '')}（{m.get('region', '')}）\n{marked}"
 
     def write(self, question: str, language: str, nodes: list):
         from rag.cite import Citation
@@ -189,7 +213,7 @@ class LLMWriter:
             reply = self.llm.chat(self.messages(question, language, nodes)).message.content or ""
         except Exception as exc:  # any client's error: the caller keeps the extractive answer, flagged
             raise LLMUnavailable(_why_no_reply(exc)) from exc
-        reply = reply.strip()
+        reply = _inert(reply).strip()
         if reply.upper().startswith(NOT_COVERED_TOKEN) or not reply:
             return Answer("", [], True, [], question=question, language=language) if reply else None
         order: dict[int, int] = {}
@@ -199,6 +223,7 @@ class LLMWriter:
         text = _MARKER.sub(lambda m: f"[{order[int(m.group(1))]}]" if int(m.group(1)) in order else "", reply)
         statements = [s.strip() for line in text.splitlines() for s in _STATEMENT_END.split(line) if s.strip()]
         statements = [self._attribute(s, nodes, order) for s in statements]
+        statements = self._held_to_clauses(statements, nodes, order, question)
         if not any(_MARKER.sub("", s).strip(" 。.，,") for s in statements):
             return None  # markers and punctuation only
         statements = "\n".join(statements)
@@ -209,6 +234,36 @@ class LLMWriter:
         answer.citations = [c for c in answer.citations if c.n in used]
         return answer if answer.citations else None
 
+
+    def _held_to_clauses(self, statements: list[str], nodes: list, order: dict[int, int],
+                         question: str) -> list[str]:
+        """The statements the clauses they cite support, none with a string only a flagged
+        sentence holds."""
+        by_new = {new: nodes[n - 1] for n, new in order.items()}
+        flagged = [s for node in nodes for s in flagged_of(node)]
+        clean = "\n".join([question] + [visible_text(node) for node in nodes])
+        kept = []
+        for statement in statements:
+            if only_in_flagged(statement, clean, flagged):
+                continue  # a canary, a URL or a prompt a document planted: never repeated
+            cited = [by_new[int(n)] for n in _MARKER.findall(statement) if int(n) in by_new]
+            if cited and self._supported(_MARKER.sub("", statement), [visible_text(c) for c in cited]):
+                kept.append(statement)
+        return kept
+
+    def _supported(self, statement: str, clauses: list[str]) -> bool:
+        body = statement.strip(" 。.，,：:")
+        if not body:
+            return True  # markers only: dropped later with the markers they carry
+        pairs = {body[i:i + 2] for i in range(len(body) - 1) if _CJK.match(body[i]) and _CJK.match(body[i + 1])}
+        if pairs and len(pairs) >= len(body) / 4:  # a Chinese statement: its character pairs
+            found = max(sum(1 for p in pairs if p in clause) for clause in clauses)
+            if found / len(pairs) >= SUPPORT_SHARE:
+                return True
+        if self.similarity is None:
+            return False
+        sentences = [s for clause in clauses for s in re.split(r"(?<=[。；！？])", clause) if s.strip()]
+        return max((self.similarity(body, s) for s in sentences), default=0.0) >= SUPPORT_SIMILARITY
 
     @staticmethod
     def _attribute(statement: str, nodes: list, order: dict[int, int]) -> str:
@@ -228,6 +283,24 @@ class LLMWriter:
 
 class LLMUnavailable(ConfigError):
     pass
+
+
+def flagged_of(node) -> list[str]:
+    """The node's sentences addressed to a model: flagged at ingest, or read now for a chunk
+    stored before flags were."""
+    stored = node.metadata.get("flagged")
+    return json.loads(stored) if stored is not None else flagged_sentences(node.text)
+
+
+def visible_text(node) -> str:
+    """The clause as an LLM may read it: its flagged sentences replaced by a placeholder."""
+    return redacted(node.text, flagged_of(node))
+
+
+def _inert(reply: str) -> str:
+    """The reply without images, HTML or URLs, links reduced to their words, datamarks gone."""
+    reply = _LINK.sub(lambda m: m.group(1), _MARKUP.sub("", reply))
+    return _URL.sub("", reply).replace(DATAMARK, "")
 
 
 def _defang(text: str) -> str:

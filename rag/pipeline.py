@@ -322,5 +322,6 @@ def make_writer(settings: Settings):
     if key not in _writers:
         from rag.llm import LLMWriter, make_llm
 
-        _writers[key] = LLMWriter(make_llm(settings), settings.prompts_dir)
+        vectors = SentenceVectors(settings.data_dir, settings.embed_threads)
+        _writers[key] = LLMWriter(make_llm(settings), settings.prompts_dir, similarity=vectors.pair_similarity)
     return _writers[key]

@@ -20,6 +20,7 @@ import numpy as np
 
 FILE_NAME = "sentence-vectors.npz"
 QUESTIONS_KEPT = 32
+TEXTS_KEPT = 512
 
 
 def sentence_key(sentence: str) -> str:
@@ -36,6 +37,7 @@ class SentenceVectors:
         self._encoder = None
         self._lock = threading.Lock()
         self._questions: dict[str, np.ndarray] = {}
+        self._texts: dict[str, np.ndarray] = {}  # other texts embedded at answer time
         self._matrix_of: list[str] | None = None  # the sentence list ``_matrix`` was built for
         self._matrix: tuple[list[str], np.ndarray] = ([], np.zeros((0, 0), dtype=np.float32))
         self._load()
@@ -103,6 +105,25 @@ class SentenceVectors:
             return []
         scores = matrix @ self.question_vector(question)
         return [known[i] for i in np.argsort(-scores)[:k]]
+
+    def pair_similarity(self, a: str, b: str) -> float:
+        """Cosine similarity of two texts (an LLM's statement and a clause sentence)."""
+        return float(self._vector_of(a) @ self._vector_of(b))
+
+    def _vector_of(self, text: str) -> np.ndarray:
+        """A corpus sentence's stored vector, else the text embedded now (the last few kept)."""
+        key = sentence_key(text)
+        with self._lock:
+            vector = self._vectors.get(key)
+            if vector is None:
+                vector = self._texts.get(key)
+        if vector is None:
+            vector = _unit(self.encoder().get_text_embedding(text))
+            with self._lock:
+                self._texts[key] = vector
+                while len(self._texts) > TEXTS_KEPT:
+                    self._texts.pop(next(iter(self._texts)))
+        return vector
 
     def similarity(self, question: str) -> Callable[[str], float]:
         """sentence → cosine similarity to the question (0.0 for a sentence never embedded)."""
