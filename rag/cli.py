@@ -39,10 +39,10 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 def _cmd_chunks(args: argparse.Namespace) -> int:
     from rag.index import ClauseStore
 
-    store = ClauseStore(get_settings())
-    nodes = store.all_chunks(args.doc)
+    with ClauseStore(get_settings()) as store:
+        nodes = store.all_chunks(args.doc)
+        known = ", ".join(d["doc_id"] for d in store.documents()) if args.doc and not nodes else ""
     if args.doc and not nodes:
-        known = ", ".join(d["doc_id"] for d in store.documents())
         raise RagError(f"no document {args.doc!r} in the index; known: {known}")
     for node in nodes:
         m = node.metadata

@@ -4,22 +4,32 @@ Embedded default: ``chromadb.PersistentClient`` under ``RAG_DATA_DIR``. With
 ``RAG_CHROMA_HOST`` set, the same code talks to a ``chroma run`` server instead.
 Chroma's own default embedding function is never used (it downloads an ONNX model):
 vectors always come from our embedder.
+
+Versions never mix: beside the chunks, a manifest collection holds one record per document,
+the ids of its committed chunks. A writer adds a document's new chunks, then replaces its
+manifest record (one atomic upsert), then deletes the stale chunks; a reader's
+:meth:`ClauseStore.snapshot` keeps only the chunks the manifest lists, read between two
+identical reads of the manifest, so it sees each document before or after a change, never
+half. A ``generation`` record (server mode) and ``index.version`` (the embedded store,
+replaced by rename) tell serving processes when to read a new snapshot.
 """
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from llama_index.core.schema import TextNode
-from llama_index.core.vector_stores.types import VectorStoreQuery
 
 from rag.config import Settings
 from rag.embeddings import model_id
 from rag.errors import IndexMissingError, StoreUnavailable
 
 COLLECTION_PREFIX = "clauses-"
+MANIFEST_PREFIX = "manifest-"
+GENERATION_ID = "__generation__"  # the manifest record that stamps each committed change
+SNAPSHOT_TRIES = 20  # manifest reads a snapshot may retry while a writer commits
 # the document-level metadata every chunk carries (rag.corpus.DocumentInfo plus the file)
 DOCUMENT_FIELDS = ("doc_id", "title", "region", "region_en", "issuer", "doc_number", "date", "level",
                    "parent_region", "adopted", "issued", "effective", "amendments", "period",
@@ -29,6 +39,10 @@ EXCLUDED_FROM_SEARCH = ("heading", "table_header")  # structure, not content to 
 
 def collection_name(settings: Settings) -> str:
     return (COLLECTION_PREFIX + model_id(settings.embed_model))[:63]
+
+
+def manifest_name(settings: Settings) -> str:
+    return (MANIFEST_PREFIX + model_id(settings.embed_model))[:63]
 
 
 def make_client(settings: Settings):
@@ -65,13 +79,16 @@ class SyncResult:
 
 
 class ClauseStore:
-    """Read and write the clause chunks of one embedder's collection."""
+    """Read and write the clause chunks of one embedder's collection. A context manager: the
+    client it opened is closed on exit, so the next store opened in this process reads the
+    folder afresh (Chroma keeps one system per folder while any client holds it)."""
 
     def __init__(self, settings: Settings, client=None, create: bool = False):
         from chromadb.errors import ChromaError, NotFoundError
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
         self.settings = settings
+        self._owns_client = client is None
         self.client = client or make_client(settings)
         name = collection_name(settings)
         if create:
@@ -88,6 +105,17 @@ class ClauseStore:
                 raise StoreUnavailable(f"the index in {self.location} cannot be read "
                                        f"({type(exc).__name__}: {exc})") from exc
         self.vector_store = ChromaVectorStore(chroma_collection=self.collection)
+        self.manifest = self.client.get_or_create_collection(manifest_name(settings), embedding_function=None)
+
+    def __enter__(self) -> "ClauseStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._owns_client and hasattr(self.client, "close"):
+            self.client.close()
 
     @property
     def location(self) -> str:
@@ -116,6 +144,7 @@ class ClauseStore:
                 node.embedding = vector
             for start in range(0, len(new_nodes), 256):
                 self.vector_store.add(new_nodes[start:start + 256])
+        self._commit(doc_id, wanted)  # readers switch to the new version here, at once
         stale = sorted(existing - wanted)
         if stale:
             self.collection.delete(ids=stale)
@@ -123,18 +152,52 @@ class ClauseStore:
 
     def remove_document(self, doc_id: str) -> int:
         ids = sorted(self.ids_for_doc(doc_id))
+        self.manifest.delete(ids=[doc_id])  # gone for readers before its chunks are deleted
         if ids:
             self.collection.delete(ids=ids)
         return len(ids)
+
+    def _commit(self, doc_id: str, ids: set[str]) -> None:
+        self.manifest.upsert(ids=[doc_id], documents=[json.dumps(sorted(ids))], embeddings=[[0.0]])
+
+    def stamp_generation(self, stamp: str) -> None:
+        self.manifest.upsert(ids=[GENERATION_ID], documents=[stamp], embeddings=[[0.0]])
+
+    def generation(self) -> str:
+        got = self.manifest.get(ids=[GENERATION_ID], include=["documents"])
+        return got["documents"][0] if got["documents"] else ""
+
+    def _committed(self) -> dict[str, frozenset[str]]:
+        got = self.manifest.get(include=["documents"])
+        return {i: frozenset(json.loads(d)) for i, d in zip(got["ids"], got["documents"]) if i != GENERATION_ID}
+
+    def snapshot(self) -> list[TextNode]:
+        """Every committed chunk with its vector, in document order: one consistent version of
+        each document (see the module's docstring). A document indexed before manifests existed
+        is taken whole."""
+        before = self._committed()
+        for _ in range(SNAPSHOT_TRIES):
+            got = self.collection.get(include=["documents", "metadatas", "embeddings"])
+            after = self._committed()
+            if after == before:
+                break
+            before = after  # a writer committed meanwhile: read again
+        else:
+            raise StoreUnavailable(f"the index in {self.location} kept changing while it was read; try again")
+        nodes = []
+        for i, d, m, e in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"]):
+            ids = before.get(m.get("doc_id", ""))
+            if ids is None or i in ids:
+                node = _to_node(i, d, m)
+                node.embedding = [float(x) for x in e]
+                nodes.append(node)
+        return _in_document_order(nodes)
 
     def all_chunks(self, doc_id: str | None = None) -> list[TextNode]:
         """Every stored chunk (of one document), in document order."""
         where = {"doc_id": doc_id} if doc_id else None
         got = self.collection.get(where=where, include=["documents", "metadatas"])
-        nodes = [_to_node(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
-        nodes.sort(key=lambda n: (n.metadata.get("doc_id", ""), n.metadata.get("start_char", 0),
-                                  n.metadata.get("part", 1)))
-        return nodes
+        return _in_document_order([_to_node(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])])
 
     def documents(self) -> list[dict]:
         """One metadata dict per stored document."""
@@ -145,18 +208,10 @@ class ClauseStore:
             d["chunks"] = d.get("chunks", 0) + 1
         return sorted(docs.values(), key=lambda d: d["doc_id"])
 
-    def search(self, query_embedding: list[float], top_k: int, regions: Iterable[str] = ()) -> list[tuple[TextNode, float]]:
-        """Vector search over citable chunks, optionally within some regions."""
-        from llama_index.core.vector_stores.types import FilterOperator, MetadataFilter, MetadataFilters
 
-        filters = [MetadataFilter(key="kind", value=list(EXCLUDED_FROM_SEARCH), operator=FilterOperator.NIN)]
-        regions = list(regions)
-        if regions:
-            filters.append(MetadataFilter(key="region", value=regions, operator=FilterOperator.IN))
-        result = self.vector_store.query(VectorStoreQuery(
-            query_embedding=query_embedding, similarity_top_k=top_k,
-            filters=MetadataFilters(filters=filters)))
-        return list(zip(result.nodes or [], result.similarities or []))
+def _in_document_order(nodes: list[TextNode]) -> list[TextNode]:
+    return sorted(nodes, key=lambda n: (n.metadata.get("doc_id", ""), n.metadata.get("start_char", 0),
+                                        n.metadata.get("part", 1)))
 
 
 def _to_node(node_id: str, text: str, metadata: dict) -> TextNode:

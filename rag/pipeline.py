@@ -5,9 +5,10 @@ internals; this module wires them together.
 """
 from __future__ import annotations
 
+import os
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -67,10 +68,10 @@ def writing(settings: Settings):
 def remove_document(doc_id: str, settings: Settings | None = None) -> int:
     """Drop one document from the index (its chunk count); waits for no writer: told to retry."""
     settings = settings or get_settings()
-    with writing(settings):
-        removed = ClauseStore(settings).remove_document(doc_id)
+    with writing(settings), ClauseStore(settings) as store:
+        removed = store.remove_document(doc_id)
         if removed:
-            mark_index_changed(settings)
+            mark_index_changed(settings, store)
     if not removed:
         raise RagError(f"no document {doc_id!r} in the index")
     return removed
@@ -84,8 +85,7 @@ def ingest_paths(paths: list[Path] | None = None, settings: Settings | None = No
     report = IngestReport()
     files = discover(paths or [settings.corpus_dir])
     catalog = CorpusCatalog.load(settings.corpus_dir)
-    with writing(settings):
-        store = store or ClauseStore(settings, create=True)
+    with writing(settings), (nullcontext(store) if store else ClauseStore(settings, create=True)) as store:
         embedder = get_embedder(settings.embed_model, settings.embed_threads)
         parser = ClauseNodeParser(max_tokens=settings.max_clause_tokens)
         count = token_counter()
@@ -117,10 +117,10 @@ def ingest_paths(paths: list[Path] | None = None, settings: Settings | None = No
             report.added += result.added
             report.removed += result.removed
             if result.added or result.removed:
-                mark_index_changed(settings)
+                mark_index_changed(settings, store)
         report.pruned = _prune_deleted(store, indexed, paths or [settings.corpus_dir], files)
         if report.pruned:
-            mark_index_changed(settings)
+            mark_index_changed(settings, store)
         _warm_sentence_vectors(settings, store)
     report.seconds = time.perf_counter() - started
     return report
@@ -164,29 +164,38 @@ def version_file(settings: Settings) -> Path:
     return Path(settings.data_dir) / "index.version"
 
 
-def mark_index_changed(settings: Settings) -> None:
-    """Tell serving processes that the index changed (they reopen the store and rebuild BM25)."""
+def mark_index_changed(settings: Settings, store: ClauseStore | None = None) -> None:
+    """Stamp a new generation: serving processes read a new snapshot at their next question.
+    ``index.version`` is replaced by rename (a reader never sees it half-written); on a Chroma
+    server, whose writers may be on other machines, the stamp is also a record in the store."""
+    stamp = f"{time.time_ns()}"
     path = version_file(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"{time.time_ns()}\n")
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(stamp + "\n")
+    tmp.replace(path)
+    if settings.uses_chroma_server and store is not None:
+        store.stamp_generation(stamp)
     for key, entry in _retrievers.items():  # this process looks again at its next question
         if key[0] == str(settings.data_dir):
             entry["checked"] = float("-inf")
 
 
-def _index_signal(settings: Settings, store: ClauseStore) -> tuple:
+def _index_signal(settings: Settings) -> str:
+    if settings.uses_chroma_server:
+        with ClauseStore(settings) as store:
+            return store.generation()
     try:
-        stamp = version_file(settings).read_text().strip()
+        return version_file(settings).read_text().strip()
     except OSError:
-        stamp = ""
-    # a Chroma server may be written by ingests on other machines: its count is the signal
-    return stamp, store.collection.count() if settings.uses_chroma_server else None
+        return ""
 
 
 def make_retriever(settings: Settings | None = None):
-    """The hybrid retriever for these settings, built once per process and rebuilt when another
-    process has changed the index (Chroma's PersistentClient does not see another process's
-    writes in queries until the store is reopened)."""
+    """The hybrid retriever for these settings: one snapshot of the index, built once per
+    process and replaced by a new one when the index's generation changes (checked at most
+    every CHECK_EVERY_S). A question holds the retriever it started with to its end, so it
+    reads one version of every document; nothing process-wide is reset."""
     settings = settings or get_settings()
     key = (str(settings.data_dir), str(settings.corpus_dir), settings.embed_model, settings.chroma_host,
            settings.chroma_port)
@@ -196,32 +205,22 @@ def make_retriever(settings: Settings | None = None):
         return entry["retriever"]
     with _retriever_lock:
         entry = _retrievers.get(key)
+        signal = _index_signal(settings)
         if entry is not None:
             entry["checked"] = now
-            if _index_signal(settings, entry["retriever"].store) == entry["signal"]:
+            if signal == entry["signal"]:
                 return entry["retriever"]
-            reopen_store(settings)
         retriever = _build_retriever(settings)
-        _retrievers[key] = {"retriever": retriever, "checked": now,
-                            "signal": _index_signal(settings, retriever.store)}
+        _retrievers[key] = {"retriever": retriever, "checked": now, "signal": signal}
         return retriever
-
-
-def reopen_store(settings: Settings) -> None:
-    """Drop the process's cached Chroma system for this folder, so the next open reads the
-    index from disk again."""
-    if settings.uses_chroma_server:
-        return
-    from chromadb.api.client import SharedSystemClient
-
-    SharedSystemClient.clear_system_cache()
 
 
 def _build_retriever(settings: Settings):
     from rag.corpus import load_departments, load_glossary
     from rag.retrieve import HybridRetriever
 
-    store = ClauseStore(settings)
+    with ClauseStore(settings) as store:
+        snapshot = store.snapshot()
     embedder = get_embedder(settings.embed_model, settings.embed_threads)
     catalog = CorpusCatalog.load(settings.corpus_dir)
     vectors = SentenceVectors(settings.data_dir, settings.embed_threads)
@@ -230,7 +229,7 @@ def _build_retriever(settings: Settings):
     for name, regions in catalog.region_groups().items():
         if name.isascii():
             names.setdefault(name, list(regions))
-    retriever = HybridRetriever(store, embedder, top_k=settings.top_k, glossary=names,
+    retriever = HybridRetriever(snapshot, embedder, top_k=settings.top_k, glossary=names,
                                 region_groups=catalog.region_groups(), parents=catalog.parents(),
                                 sentence_vectors=vectors, departments=load_departments(settings.corpus_dir),
                                 sentence_units=reader_sentences)

@@ -153,10 +153,11 @@ def _unknown_places(question: str, taken: list[bool], vocabulary: set[str]) -> l
 class HybridRetriever(BaseRetriever):
     """BM25 (jieba) + vector (Chroma) fused by reciprocal rank, within optional regions.
 
-    Built once per process from the store's chunks; ``refresh()`` re-reads them after an ingest.
+    Built from one snapshot of the store; a serving process builds a new one when the index's
+    generation changes (rag.pipeline.make_retriever), never changes this one.
     """
 
-    def __init__(self, store, embedder, top_k: int = 5, candidates: int = 40,
+    def __init__(self, nodes: list[TextNode], embedder, top_k: int = 5, candidates: int = 40,
                  glossary: dict[str, list[str]] | None = None,
                  region_groups: dict[str, list[str]] | None = None,
                  parents: dict[str, str] | None = None, sentence_vectors=None,
@@ -170,19 +171,23 @@ class HybridRetriever(BaseRetriever):
         self.glossary = glossary or {}
         self.catalog_groups = region_groups or {}
         self.catalog_parents = parents or {}
-        self.store, self.embedder = store, embedder
+        # one snapshot of the store (rag.index.ClauseStore.snapshot), vectors included: every
+        # question this retriever answers reads the same version of every document
+        self._snapshot, self.embedder = nodes, embedder
         self.top_k, self.candidates = top_k, candidates
-        self.refresh()
+        self._build()
 
-    def refresh(self) -> None:
+    def _build(self) -> None:
         import bm25s
 
         from rag.bilingual import Bridge
         from rag.corpus import with_indexed_regions
         from rag.index import EXCLUDED_FROM_SEARCH
 
-        self.nodes: list[TextNode] = [n for n in self.store.all_chunks()
-                                      if n.metadata.get("kind") not in EXCLUDED_FROM_SEARCH]
+        self.nodes: list[TextNode] = [n for n in self._snapshot if n.metadata.get("kind") not in EXCLUDED_FROM_SEARCH]
+        vectors = np.array([n.embedding or [] for n in self.nodes], dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True) if vectors.size else None
+        self._vectors = vectors / np.where(norms == 0, 1, norms) if vectors.size else vectors
         self.by_id = {n.node_id: n for n in self.nodes}
         corpus = [tokenize(_search_text(n)) for n in self.nodes]
         self.vocabulary = {t for doc in corpus for t in doc}
@@ -252,9 +257,15 @@ class HybridRetriever(BaseRetriever):
         return [(self.nodes[i].node_id, float(scores[i])) for i in order if scores[i] > 0]
 
     def vector_ranking(self, question: str, regions: list[str]) -> list[tuple[str, float]]:
-        vector = self.embedder.get_query_embedding(question)
-        hits = self.store.search(vector, self.candidates, regions)
-        return [(node.node_id, float(score)) for node, score in hits]
+        """Cosine similarity over the snapshot's chunk vectors (exact, in memory)."""
+        if not self._vectors.size:
+            return []
+        q = np.asarray(self.embedder.get_query_embedding(question), dtype=np.float32)
+        scores = self._vectors @ (q / (np.linalg.norm(q) or 1.0))
+        if regions:
+            scores = np.where(np.isin(self.region_of, regions), scores, -np.inf)
+        order = np.argsort(-scores)[: self.candidates]
+        return [(self.nodes[i].node_id, float(scores[i])) for i in order if np.isfinite(scores[i])]
 
     def rankings(self, question: str, regions: list[str], mode: str = "hybrid") -> list[list[tuple[str, float]]]:
         """Each signal's ranking (BM25, vector, or both), computed once per question, over the

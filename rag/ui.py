@@ -167,9 +167,11 @@ def compare_rows(topic: str, settings: Settings) -> list[list[str]]:
 def document_rows(settings: Settings) -> list[list]:
     from rag.index import ClauseStore
 
+    with ClauseStore(settings) as store:
+        documents = store.documents()
     return [[d["doc_id"], d["title"], d["region"], d.get("level", ""), d.get("issuer", ""), d.get("doc_number", ""),
              d.get("date", ""), d.get("effective", ""), d.get("period", ""), d.get("amendments", ""), d["chunks"]]
-            for d in ClauseStore(settings).documents()]
+            for d in documents]
 
 
 def clause_tree(doc_id: str, settings: Settings) -> str:
@@ -179,7 +181,9 @@ def clause_tree(doc_id: str, settings: Settings) -> str:
     if not doc_id:
         return ""
     lines = []
-    for node in ClauseStore(settings).all_chunks(doc_id):
+    with ClauseStore(settings) as store:
+        nodes = store.all_chunks(doc_id)
+    for node in nodes:
         m = node.metadata
         depth = max(0, str(m.get("clause_path", "")).count(" > "))
         first = node.text.strip().split("\n")[0]

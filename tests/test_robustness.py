@@ -151,3 +151,78 @@ def test_serving_process_sees_a_document_ingested_by_another_process(indexed_set
     time.sleep(2.1)  # the serving process looks for changes at most every 2 s
     after = answer("白石市成果完成人的奖励比例是多少？", settings=settings)
     assert "80%" in after.text and after.citations[0].region == "白石市"
+
+
+def _baishi(path: Path, share: int, extra: str = "") -> Path:
+    """A small document whose clause 1 is rewritten between versions (same number of chunks)."""
+    path.write_text("白石市促进科技成果转移转化实施办法\n\n一、收益分配\n"
+                    f"1.职务科技成果转化所得净收入，按不低于{share}%的比例奖励成果完成人及其团队。{extra}\n"
+                    "二、资金支持\n2.对新认定的高新技术企业给予10万元奖励。\n", encoding="utf-8")
+    return path
+
+
+def test_an_upload_by_another_process_while_8_threads_ask_mixes_no_versions(indexed_settings, tmp_path):
+    """Eight threads ask about a clause while another process rewrites it, three times: no
+    error, and every answer cites exactly one version of the clause, the one its snapshot had."""
+    import threading
+
+    from rag.pipeline import answer, ingest_paths
+
+    data = tmp_path / "data"
+    shutil.copytree(indexed_settings.data_dir, data)
+    settings = indexed_settings.with_overrides(data_dir=data)
+    doc = _baishi(tmp_path / "baishi.txt", 60)
+    ingest_paths([doc], settings)
+    versions = {"60%", "70%", "80%", "90%"}
+    errors, seen, stop = [], [], threading.Event()
+
+    def ask():
+        while not stop.is_set():
+            try:
+                result = answer("白石市成果完成人的奖励比例是多少？", settings=settings)
+                cited = {v for v in versions for c in result.citations if v in c.text}
+                seen.append(cited)
+                if len(cited) != 1:
+                    errors.append(("not one version", result.text))
+            except Exception as exc:  # noqa: BLE001 — the test reports any failure of a reader
+                errors.append(repr(exc))
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for t in threads:
+        t.start()
+    env = dict(os.environ, RAG_DATA_DIR=str(data), HF_HUB_OFFLINE="1")
+    for share in (70, 80, 90):
+        _baishi(doc, share)
+        subprocess.run([sys.executable, "-m", "rag.cli", "ingest", "-q", str(doc)], cwd=PROJECT_ROOT, check=True,
+                       env=env, capture_output=True, timeout=300)
+    time.sleep(2.5)  # past the check interval: the next snapshot is the last version
+    last = answer("白石市成果完成人的奖励比例是多少？", settings=settings)
+    stop.set()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors[:3]
+    assert len(seen) >= 16 and {"90%"} == {v for v in versions if v in last.citations[0].text}
+
+
+def test_an_edit_that_keeps_the_chunk_count_is_seen_through_a_chroma_server(chroma_server, tmp_path):
+    """Server mode: another process rewrites a clause (same chunk count, so the count cannot
+    be the signal); this serving process answers from the new version at its next check."""
+    from rag.index import ClauseStore
+    from rag.pipeline import answer, ingest_paths
+
+    settings = Settings(data_dir=tmp_path / "local", chroma_host="127.0.0.1", chroma_port=chroma_server)
+    doc = _baishi(tmp_path / "baishi.txt", 60)
+    ingest_paths([doc], settings)
+    with ClauseStore(settings) as store:
+        count = store.count()
+    assert "60%" in answer("白石市成果完成人的奖励比例是多少？", settings=settings).text
+    _baishi(doc, 85)
+    env = dict(os.environ, RAG_DATA_DIR=str(tmp_path / "other"), RAG_CHROMA_HOST="127.0.0.1",
+               RAG_CHROMA_PORT=str(chroma_server), HF_HUB_OFFLINE="1")
+    subprocess.run([sys.executable, "-m", "rag.cli", "ingest", "-q", str(doc)], cwd=PROJECT_ROOT, check=True,
+                   env=env, capture_output=True, timeout=300)
+    with ClauseStore(settings) as store:
+        assert store.count() == count  # the edit kept the count
+    time.sleep(2.1)
+    after = answer("白石市成果完成人的奖励比例是多少？", settings=settings)
+    assert "85%" in after.text and "60%" not in after.text
