@@ -24,6 +24,7 @@ from llama_index.core.schema import BaseNode, Document, MetadataMode, NodeRelati
 from rag.facts import facts_of
 from rag.injection import flagged_sentences
 from rag.measures import measures_json
+from rag.targets import targets_json
 from rag.tables import WS, Line, Table, find_tables, label_cells, split_lines
 
 CN_NUM = "一二三四五六七八九十百零〇"
@@ -339,7 +340,7 @@ def token_counter():
 _HIDDEN_FROM_EMBED = ["doc_id", "region", "region_en", "issuer", "doc_number", "date", "level",
                       "clause_number", "kind", "article", "start_char", "end_char", "part", "parts",
                       "source_file", "source_path", "encoding", "doc_hash", "tokens", "parent_region",
-                      "adopted", "issued", "effective", "amendments", "period", "facts", "measures", "flagged"]
+                      "adopted", "issued", "effective", "amendments", "period", "facts", "measures", "flagged", "targets"]
 
 
 def chunk_id(doc_id: str, clause_path: str, text: str, occurrence: int, fingerprint: str = "") -> str:
@@ -442,10 +443,11 @@ class ClauseNodeParser(NodeParser):
                             part=part, parts=parts, tokens=count(shown), facts=facts,
                             measures=measures_json(shown, clause.kind),
                             # sentences addressed to a model: quoted, never given to an LLM
-                            flagged=json.dumps(flagged_sentences(shown), ensure_ascii=False))
+                            flagged=json.dumps(flagged_sentences(shown), ensure_ascii=False),
+                            targets=targets_json(shown, clause.kind))
                 # the facts are in the id: a better extractor re-reads unchanged clauses
                 node = TextNode(
-                    id_=chunk_id(doc.node_id, clause.clause_path, shown, seen[key], fingerprint + facts + meta["measures"]),
+                    id_=chunk_id(doc.node_id, clause.clause_path, shown, seen[key], fingerprint + facts + meta["measures"] + meta["targets"]),
                     text=shown, metadata=meta,
                     start_char_idx=start, end_char_idx=end,
                     excluded_embed_metadata_keys=list(_HIDDEN_FROM_EMBED),

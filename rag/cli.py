@@ -56,6 +56,7 @@ def _cmd_chunks(args: argparse.Namespace) -> int:
                 "tokens": m.get("tokens"), "facts": json.loads(m.get("facts") or "{}"),
                 "measures": json.loads(m.get("measures") or "[]"),
                 "flagged": json.loads(m.get("flagged") or "[]"),
+                "targets": json.loads(m.get("targets") or "[]"),
                 "text": node.text,
             }, ensure_ascii=False))
         else:
@@ -158,13 +159,14 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
         added = {path.name for path in discover([Path(p) for p in args.docs])}
         report.metrics["accuracy_added_docs"] = accuracy_about(report.results, added)
-    gold = PROJECT_ROOT / "eval" / "measures.jsonl"
-    if gold.is_file():  # measure extraction against the hand-made gold (issue: eligibility)
-        from rag.evaluate import load_measure_gold, measure_metrics
-        from rag.pipeline import gold_clause_measures
+    from rag.evaluate import load_gold, measure_metrics, target_metrics
+    from rag.pipeline import gold_chunks
 
-        lines = load_measure_gold(gold)
-        report.metrics.update(measure_metrics(lines, gold_clause_measures(lines, PROJECT_ROOT, settings)))
+    for name, metrics in (("measures.jsonl", measure_metrics), ("targets.jsonl", target_metrics)):
+        gold = PROJECT_ROOT / "eval" / name  # extraction against the hand-made gold files
+        if gold.is_file():
+            lines = load_gold(gold)
+            report.metrics.update(metrics(lines, gold_chunks(lines, PROJECT_ROOT, settings)))
     if args.compare:
         from rag.baselines import compare
 

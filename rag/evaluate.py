@@ -183,14 +183,13 @@ def evaluate(items: list[dict], retriever, ask: Callable[[str], dict], progress:
     return Report(metrics, results)
 
 
-MEASURES_GOLD = "measures.jsonl"
-
-
-def load_measure_gold(path: Path) -> list[dict]:
-    """eval/measures.jsonl: one line per clause annotated by hand — doc (a corpus id, or a file
-    under ``source``), clause (its number), and every measure in it: the words it contains, the
-    beneficiary kinds ([] when it names none), the benefit kind ("" when unstated) and the
-    condition. A clause with no measure for an applicant has ``"measures": []``."""
+def load_gold(path: Path) -> list[dict]:
+    """A hand-made gold file, one line per clause annotated — doc (a corpus id, or a file under
+    ``source``), clause (its number) and everything of one kind in it:
+    eval/measures.jsonl lists each measure (the words it contains, the beneficiary kinds, []
+    when it names none, the benefit kind, "" when unstated, and the condition);
+    eval/targets.jsonl each target (topic, figure, qualifier, scope — the region's name for its
+    own figure —, period: a year, annual, cumulative or ""). A clause with none has []."""
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except OSError as exc:
@@ -207,19 +206,19 @@ def _gold_matches(gold: dict, measure) -> bool:
             and (not gold.get("benefit") or gold["benefit"] in measure.benefits))
 
 
-def measure_metrics(gold: list[dict], clauses: dict[tuple[str, str], list]) -> dict:
-    """Extraction against the hand-made gold, over the annotated clauses only.
+def measure_metrics(gold: list[dict], chunks: dict[tuple[str, str], list]) -> dict:
+    """Measure extraction against the hand-made gold, over the annotated clauses only.
 
-    ``clauses``: (doc, clause number) → the measures the extractor read from that clause's
-    chunks. Precision: the extracted measures that are a gold measure (its words, a beneficiary
+    ``chunks``: (doc, clause number) → that clause's chunks as the ingest makes them. Precision: the extracted measures that are a gold measure (its words, a beneficiary
     kind and the benefit kind right); recall: the gold measures extracted; wrong_met: verdicts
     "met" for an applicant kind that is none of the gold beneficiaries (nor below one)."""
     from rag.eligibility import verdict
-    from rag.measures import KINDS, PROJECTS, lineage
+    from rag.measures import KINDS, PROJECTS, lineage, measures_from_json
 
     extracted = hits = found = total = wrong = conditions = with_condition = 0
     for line in gold:
-        measures = clauses.get((line["doc"], line["clause"]), [])
+        measures = [m for node in chunks.get((line["doc"], line["clause"]), [])
+                    for m in measures_from_json(node.metadata.get("measures", "[]"))]
         extracted += len(measures)
         hits += sum(1 for m in measures if any(_gold_matches(g, m) for g in line["measures"]))
         for g in line["measures"]:
@@ -236,6 +235,36 @@ def measure_metrics(gold: list[dict], clauses: dict[tuple[str, str], list]) -> d
             "measure_recall": round(found / total, 4) if total else None,
             "measure_condition_recall": round(conditions / with_condition, 4) if with_condition else None,
             "measure_wrong_met": wrong, "measures_gold": total}
+
+
+OWN_SCOPES = ("", "全省", "全市", "全州", "全区", "全县")  # a plan's figure for its own region
+
+
+def target_metrics(gold: list[dict], chunks: dict[tuple[str, str], list]) -> dict:
+    """Target extraction against the hand-made gold, over the annotated clauses only: an
+    extracted target is right when a gold target of its clause has the same figure and a topic
+    one contains; ``target_scope_period_right`` is the share of those whose area and period
+    are right too."""
+    extracted = hits = strict = found = total = 0
+    for line in gold:
+        nodes = chunks.get((line["doc"], line["clause"]), [])
+        region = nodes[0].metadata.get("region", "") if nodes else ""
+        targets = [t for node in nodes for t in json.loads(node.metadata.get("targets", "[]"))]
+        extracted += len(targets)
+        for t in targets:
+            same = [g for g in line["targets"] if _same_target(g, t)]
+            hits += bool(same)
+            scope = region if t["scope"] in OWN_SCOPES else t["scope"]
+            strict += any(g["scope"] == scope and g["period"] == t["period"] for g in same)
+        total += len(line["targets"])
+        found += sum(1 for g in line["targets"] if any(_same_target(g, t) for t in targets))
+    return {"target_precision": round(hits / extracted, 4) if extracted else None,
+            "target_recall": round(found / total, 4) if total else None,
+            "target_scope_period_right": round(strict / hits, 4) if hits else None, "targets_gold": total}
+
+
+def _same_target(gold: dict, target: dict) -> bool:
+    return gold["figure"] == target["figure"] and (gold["topic"] in target["topic"] or target["topic"] in gold["topic"])
 
 
 def load_thresholds(path: Path) -> dict[str, float]:

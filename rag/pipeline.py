@@ -292,23 +292,20 @@ def eligible(region: str, kind: str, field: str = "", settings: Settings | None 
 _writers: dict = {}
 
 
-def gold_clause_measures(gold: list[dict], root: Path, settings: Settings | None = None) -> dict:
-    """(doc, clause number) → the measures the ingest extracts from that clause, for the
-    documents a measures gold file annotates: each file chunked as ``rag ingest`` chunks it (a
-    corpus id is corpus/<id>.txt; ``source`` is a path from the project root)."""
+def gold_chunks(gold: list[dict], root: Path, settings: Settings | None = None) -> dict:
+    """(doc, clause number) → the chunks the ingest makes of that clause, for the documents a
+    gold file annotates: each file chunked as ``rag ingest`` chunks it (a corpus id is
+    corpus/<id>.txt; ``source`` is a path from the project root)."""
     settings = settings or get_settings()
-    from rag.measures import measures_from_json
-
     catalog = CorpusCatalog.load(settings.corpus_dir)
     out: dict[tuple[str, str], list] = {}
-    for source in dict.fromkeys((line["doc"], line.get("source", "")) for line in gold):
-        doc_id, relative = source
+    for doc_id, relative in dict.fromkeys((line["doc"], line.get("source", "")) for line in gold):
         path = Path(root) / relative if relative else settings.corpus_dir / f"{doc_id}.txt"
         if not path.is_file():
-            raise RagError(f"measures gold: {path} not found (the document the gold annotates)")
+            raise RagError(f"gold file: {path} not found (the document it annotates)")
         for node in ClauseNodeParser().clause_nodes(load_document(path, catalog), token_counter()):
             key = (doc_id, node.metadata.get("clause_number") or node.metadata.get("clause_path", ""))
-            out.setdefault(key, []).extend(measures_from_json(node.metadata.get("measures", "[]")))
+            out.setdefault(key, []).append(node)
     return out
 
 
