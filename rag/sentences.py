@@ -87,11 +87,15 @@ class SentenceVectors:
             vector = self._questions.get(question)
         if vector is None:
             vector = _unit(self.encoder().get_query_embedding(question))
-            with self._lock:
-                self._questions[question] = vector
-                while len(self._questions) > QUESTIONS_KEPT:
-                    self._questions.pop(next(iter(self._questions)))
+            self._keep(self._questions, question, vector, QUESTIONS_KEPT)
         return vector
+
+    def _keep(self, cache: dict, key: str, vector: np.ndarray, most: int) -> None:
+        """Remember a vector computed at answer time, the oldest forgotten past ``most``."""
+        with self._lock:
+            cache[key] = vector
+            while len(cache) > most:
+                cache.pop(next(iter(cache)))
 
     def nearest(self, question: str, sentences: list[str], k: int) -> list[str]:
         """The ``k`` of ``sentences`` closest in meaning to the question (those embedded)."""
@@ -119,10 +123,7 @@ class SentenceVectors:
                 vector = self._texts.get(key)
         if vector is None:
             vector = _unit(self.encoder().get_text_embedding(text))
-            with self._lock:
-                self._texts[key] = vector
-                while len(self._texts) > TEXTS_KEPT:
-                    self._texts.pop(next(iter(self._texts)))
+            self._keep(self._texts, key, vector, TEXTS_KEPT)
         return vector
 
     def similarity(self, question: str) -> Callable[[str], float]:
