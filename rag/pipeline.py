@@ -194,8 +194,9 @@ def _index_signal(settings: Settings) -> str:
 def make_retriever(settings: Settings | None = None):
     """The hybrid retriever for these settings: one snapshot of the index, built once per
     process and replaced by a new one when the index's generation changes (checked at most
-    every CHECK_EVERY_S). A question holds the retriever it started with to its end, so it
-    reads one version of every document; nothing process-wide is reset."""
+    every CHECK_EVERY_S). Once a change is seen, questions wait for the new snapshot rather
+    than answer from the old one. A question holds the retriever it started with to its end,
+    so it reads one version of every document; nothing process-wide is reset."""
     settings = settings or get_settings()
     key = (str(settings.data_dir), str(settings.corpus_dir), settings.embed_model, settings.chroma_host,
            settings.chroma_port)
@@ -203,13 +204,12 @@ def make_retriever(settings: Settings | None = None):
     now = time.monotonic()
     if entry is not None and now - entry["checked"] < CHECK_EVERY_S:
         return entry["retriever"]
-    with _retriever_lock:
+    with _retriever_lock:  # while a new snapshot is built, the other questions wait for it
         entry = _retrievers.get(key)
         signal = _index_signal(settings)
-        if entry is not None:
+        if entry is not None and signal == entry["signal"]:
             entry["checked"] = now
-            if signal == entry["signal"]:
-                return entry["retriever"]
+            return entry["retriever"]
         retriever = _build_retriever(settings)
         _retrievers[key] = {"retriever": retriever, "checked": now, "signal": signal}
         return retriever
