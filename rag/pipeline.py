@@ -210,8 +210,13 @@ def make_retriever(settings: Settings | None = None):
         if entry is not None and signal == entry["signal"]:
             entry["checked"] = now
             return entry["retriever"]
-        retriever = _build_retriever(settings)
-        _retrievers[key] = {"retriever": retriever, "checked": now, "signal": signal}
+        while True:  # a change committed while the snapshot was read: read again
+            retriever = _build_retriever(settings)
+            latest = _index_signal(settings)
+            if latest == signal:
+                break
+            signal = latest
+        _retrievers[key] = {"retriever": retriever, "checked": time.monotonic(), "signal": signal}
         return retriever
 
 
