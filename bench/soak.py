@@ -10,7 +10,8 @@ mixed with questions about the rotating document through the /ask endpoint. Ever
 seconds another process runs `rag ingest FILE` (a new version of the rotating document) or
 `rag remove DOC` in turn. Reported: answers, errors, p50/p95 latency, the app's memory (RSS)
 after warm-up and at the end, and stale citations: answers that started more than the check
-interval after a removal had finished and still cite the removed document. Exit 1 on any
+interval after a removal had finished, before the next ingest began, and still cite the
+removed document. Exit 1 on any
 error or stale citation.
 """
 from __future__ import annotations
@@ -98,6 +99,7 @@ def _soak(args, Client, url: str, app, env: dict, doc: Path) -> int:
     stale: list[str] = []
     cited_rotating = [0]  # answers citing the rotating document while it was in: the check is live
     removed_at: list[float] = []  # when each removal finished (monotonic)
+    adding_since = [0.0]  # when the latest ingest began: its version may show before it returns
     present = threading.Event()  # the rotating document is in the index
     started_all = time.monotonic()
     stop = started_all + args.seconds
@@ -131,6 +133,8 @@ def _soak(args, Client, url: str, app, env: dict, doc: Path) -> int:
             doc.write_text(f"灰山市促进科技成果转移转化实施办法\n\n一、收益分配\n1.职务科技成果转化所得净收入，"
                            f"按不低于{50 + n % 40}%的比例奖励成果完成人及其团队。\n", encoding="utf-8")
             cmd = [PYTHON, "-m", "rag.cli", "ingest", "-q", str(doc)]
+            with lock:
+                adding_since[0] = time.monotonic()
         else:
             cmd = [PYTHON, "-m", "rag.cli", "remove", DOC_ID]
         done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
