@@ -126,7 +126,8 @@ def _soak(args, Client, url: str, app, env: dict, doc: Path) -> int:
                 # removed, settled before this question began, and not added back since
                 cited_rotating[0] += DOC_ID in cites and present.is_set()
                 if DOC_ID in cites and removed_at and began > removed_at[-1] + SETTLE_S and not present.is_set():
-                    stale.append(f"{question} → {result.get('answer', '')[:80]}")
+                    stale.append(f"{began - removed_at[-1]:.1f} s after removal {len(removed_at)}: "
+                                 f"{question} → {result.get('answer', '')[:60]}")
 
     def change(n: int) -> None:
         if n % 2 == 0:
