@@ -115,7 +115,7 @@ class ClauseStore:
 
     def close(self) -> None:
         if self._owns_client and hasattr(self.client, "close"):
-            self.client.close()
+            self.client.close()  # idempotent: the context manager's exit may close it again
 
     @property
     def location(self) -> str:

@@ -68,10 +68,13 @@ def writing(settings: Settings):
 def remove_document(doc_id: str, settings: Settings | None = None) -> int:
     """Drop one document from the index (its chunk count); waits for no writer: told to retry."""
     settings = settings or get_settings()
-    with writing(settings), ClauseStore(settings) as store:
-        removed = store.remove_document(doc_id)
-        if removed:
-            mark_index_changed(settings, store)
+    with writing(settings):
+        with ClauseStore(settings) as store:
+            removed = store.remove_document(doc_id)
+            if removed:
+                mark_index_changed(settings, store)
+        if removed:  # again once the client is closed and Chroma has written everything
+            mark_index_changed(settings)
     if not removed:
         raise RagError(f"no document {doc_id!r} in the index")
     return removed
@@ -85,7 +88,8 @@ def ingest_paths(paths: list[Path] | None = None, settings: Settings | None = No
     report = IngestReport()
     files = discover(paths or [settings.corpus_dir])
     catalog = CorpusCatalog.load(settings.corpus_dir)
-    with writing(settings), (nullcontext(store) if store else ClauseStore(settings, create=True)) as store:
+    owned = store is None
+    with writing(settings), (ClauseStore(settings, create=True) if owned else nullcontext(store)) as store:
         embedder = get_embedder(settings.embed_model, settings.embed_threads)
         parser = ClauseNodeParser(max_tokens=settings.max_clause_tokens)
         count = token_counter()
@@ -122,6 +126,9 @@ def ingest_paths(paths: list[Path] | None = None, settings: Settings | None = No
         if report.pruned:
             mark_index_changed(settings, store)
         _warm_sentence_vectors(settings, store)
+        if owned and (report.added or report.removed or report.pruned) and not settings.uses_chroma_server:
+            store.close()  # Chroma has written everything once its client closes: stamp again
+            mark_index_changed(settings)
     report.seconds = time.perf_counter() - started
     return report
 
