@@ -123,9 +123,11 @@ def _soak(args, Client, url: str, app, env: dict, doc: Path) -> int:
                 latencies.append(elapsed)
                 if "error" in result:
                     errors.append(str(result["error"])[:200])
-                # removed, settled before this question began, and not added back since
                 cited_rotating[0] += DOC_ID in cites and present.is_set()
-                if DOC_ID in cites and removed_at and began > removed_at[-1] + SETTLE_S and not present.is_set():
+                # removed, settled before this question began, and no ingest begun since (the
+                # next version shows before its ingest process returns)
+                gone = removed_at and began > removed_at[-1] + SETTLE_S and adding_since[0] < removed_at[-1]
+                if DOC_ID in cites and gone:
                     stale.append(f"{began - removed_at[-1]:.1f} s after removal {len(removed_at)}: "
                                  f"{question} → {result.get('answer', '')[:60]}")
 
