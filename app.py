@@ -10,6 +10,7 @@ from __future__ import annotations
 import gradio as gr
 
 from rag import ui
+from rag.compare import COLUMNS as COMPARE_COLUMNS
 from rag.config import get_settings
 from rag.errors import RagError
 
@@ -143,14 +144,15 @@ def build(settings=None) -> gr.Blocks:
                            api_visibility="private")
 
             with gr.Tab("地区对比 Compare", id="compare"):
-                gr.Markdown("选择或输入一个主题，逐个地区给出原文数值和出处；文件没有规定的显示“未提及” · "
-                            "A topic across regions, each value with its clause, or \"not stated\".")
+                gr.Markdown("选择或输入一个主题（中文或英文），逐个地区给出各自的目标值、范围、时期和出处；"
+                            "文件没有规定的显示“未提及” · A topic (Chinese or English) across regions: each "
+                            "region's own figure with its period and clause, or \"not stated\".")
                 with gr.Row():
                     c_topic = gr.Dropdown(ui.TOPICS, value=ui.TOPICS[0], allow_custom_value=True,
                                           label="主题 · Topic", elem_id="c-topic", scale=4)
                     c_go = gr.Button("对比 Compare", variant="primary", elem_id="c-go", scale=1)
                 c_error = gr.Markdown("")
-                c_table = gr.Dataframe(headers=["地区 region", "数值 value", "原文 statement", "出处 source"],
+                c_table = gr.Dataframe(headers=COMPARE_COLUMNS,
                                        wrap=True, interactive=False, elem_id="c-table")
 
                 def compare(topic):

@@ -9,7 +9,7 @@ folder, starts `python app.py` on it, and has client threads ask questions from 
 mixed with questions about the rotating document through the /ask endpoint. Every ``--every``
 seconds another process runs `rag ingest FILE` (a new version of the rotating document) or
 `rag remove DOC` in turn. Reported: answers, errors, p50/p95 latency, the app's memory (RSS)
-after warm-up and at the end, and stale citations: answers that started more than the check
+after warm-up, after each change and at the end, and stale citations: answers that started more than the check
 interval after a removal had finished, before the next ingest began, and still cite the
 removed document. Exit 1 on any
 error or stale citation.
@@ -154,6 +154,7 @@ def _soak(args, Client, url: str, app, env: dict, doc: Path) -> int:
     for t in threads:
         t.start()
     memory_start = None
+    memory_trace: list[float] = []  # the app's RSS after each change: growth that levels off is caches
     n = 0
     next_change = time.monotonic() + args.every
     while time.monotonic() < stop:
@@ -162,6 +163,7 @@ def _soak(args, Client, url: str, app, env: dict, doc: Path) -> int:
             memory_start = rss_mb(app.pid)
         if time.monotonic() >= next_change:
             change(n)
+            memory_trace.append(round(rss_mb(app.pid)))
             n += 1
             next_change = time.monotonic() + args.every
     for t in threads:
@@ -176,6 +178,7 @@ def _soak(args, Client, url: str, app, env: dict, doc: Path) -> int:
         "p50_s": round(statistics.median(ordered), 3) if ordered else None,
         "p95_s": round(ordered[int(0.95 * (len(ordered) - 1))], 3) if ordered else None,
         "rss_mb_after_warmup": round(memory_start or 0, 1), "rss_mb_end": round(memory_end, 1),
+        "rss_mb_after_each_change": memory_trace,
     }
     print(json.dumps(report, ensure_ascii=False, indent=2))
     return 1 if errors or stale else 0

@@ -239,6 +239,18 @@ def _cmd_eligible(args) -> int:
     return 0
 
 
+def _cmd_compare(args) -> int:
+    from rag.pipeline import compare_regions
+
+    for row in compare_regions(args.topic, args.regions):
+        if args.json:
+            print(json.dumps(row.as_dict(), ensure_ascii=False))
+        else:
+            where = row.region if row.area == row.region else f"{row.region} · {row.area}"
+            print(f"{where}: {row.figure} {row.topic} {row.period} {row.note}".rstrip() + (f"\n    {row.label}" if row.label else ""))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rag", description="Cited QA over policy documents")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -271,6 +283,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--field", default="", help="a field to list first (生物医药)")
     p.add_argument("--json", action="store_true", help="one JSON object a line")
     p.set_defaults(func=_cmd_eligible)
+
+    p = sub.add_parser("compare", help="the figure each region's documents set for a topic")
+    p.add_argument("topic", help="what is counted, Chinese or English (技术合同交易额, incubators)")
+    p.add_argument("--regions", nargs="+", help="only these regions (names or aliases); default all")
+    p.add_argument("--json", action="store_true", help="one JSON object a row")
+    p.set_defaults(func=_cmd_compare)
 
     p = sub.add_parser("eval", help="measure retrieval and answers on a question-answer set")
     p.add_argument("--set", default=str(PROJECT_ROOT / "eval" / "qa.jsonl"),

@@ -304,6 +304,28 @@ def eligible(region: str, kind: str, field: str = "", settings: Settings | None 
 _writers: dict = {}
 
 
+def compare_regions(topic: str, regions: list[str] | None = None, settings: Settings | None = None) -> list:
+    """The figure each region's documents set for ``topic`` (rag/compare.py); ``regions`` by any
+    name or alias, default every indexed region."""
+    from rag.compare import compare
+
+    retriever = make_retriever(settings or get_settings())
+    if regions:
+        named = []
+        for name in regions:
+            found = question_regions(name, retriever).regions
+            if len(found) != 1:
+                known = "、".join(sorted({r for v in retriever.region_groups.values() for r in v}))
+                raise RagError(f"{name!r} is not one region of the documents; one of {known}")
+            named.append(found[0])
+    else:
+        named = sorted({n.metadata.get("region", "") for n in retriever.nodes} - {""})
+    try:
+        return compare(topic, named, retriever.nodes, retriever.bridge)
+    except ValueError as exc:
+        raise RagError(str(exc)) from exc
+
+
 def gold_chunks(gold: list[dict], root: Path, settings: Settings | None = None) -> dict:
     """(doc, clause number) → the chunks the ingest makes of that clause, for the documents a
     gold file annotates: each file chunked as ``rag ingest`` chunks it (a corpus id is

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from rag.cite import arabic_numerals
 from rag.facts import figures
@@ -23,14 +23,16 @@ from rag.facts import figures
 _COUNTED = ("亿元", "万元", "家", "个", "项", "名", "件", "人", "所", "户")
 _GIVEN_BEFORE = re.compile(r"(?:给予|奖励|补助|资助|补贴|最高|不超过|一次性)[^，。；]{0,6}$")
 _VERB = re.compile(r"^(?:重点|大力|积极|加快|力争|努力|新|实施|培育建成|遴选|选取|创建|评选|培育|建成|建设|打造|培养|推广应用|推广|引进|转化|开发|组织|新增|认定|选派|"
-                   r"支持|扶持|发展|形成|建立|设立|布局|开展)+")
+                   r"支持|扶持|发展|形成|建立|设立|布局|开展|聚集)+")
 _TAIL = re.compile(r"(?:达到|突破|超过|力争|至少|不少于|不低于|有|为|约|共|累计|要|将|新增)+$")
 _SCOPE = re.compile(r"^(?:全国|全省|全市|全州|全区|全县|示范区|每个[\u4e00-\u9fff]{1,4}?[村县市区镇户])")
 _YEAR = re.compile(r"(?:到|至)?(20\d\d)年(?:\d{1,2}月)?底?前?")
 _DELIMITERS = "，,；;。：:、|"
-_ENDS_IN_VERB = re.compile(r"(?:建设|建成|培育|实施|选派|遴选|选取|引进|培养|打造|转化|开发|推广|有|和|及|与|等)$")
+_ENDS_IN_VERB = re.compile(r"(?:建设|建成|培育|孵化|聚集|实施|选派|遴选|选取|引进|培养|打造|转化|开发|推广|有|和|及|与|等)$")
 _NOUN_AFTER = re.compile(r"^(?:以上|左右|以内)?([\u4e00-\u9fff]{2,24})")
 _DEADLINE_CELL = re.compile(r"(?:时间进度|时间安排|完成时限|进度安排)[^|]*?[:：]\s*([^|]*)")
+# a breakdown column: an area's name as header (成都市: 600家; 绵阳市: /)
+_AREA_CELL = re.compile(r"^\s*([\u4e00-\u9fff]{1,8}(?:省|市|州|县|区|盟|旗))\s*[:：]\s*(.*?)\s*$")
 
 
 @dataclass(frozen=True)
@@ -40,17 +42,21 @@ class Target:
     qualifier: str  # 以上, 突破, 左右, 至少 ("" when none)
     scope: str  # 全省, 全市, 示范区, 每个贫困村 ("" when unstated: the plan's region)
     period: str  # 2020, annual, cumulative ("" when unstated)
+    # a breakdown table row's areas with their figures ("" where the cell gives none: /)
+    areas: tuple[tuple[str, str], ...] = ()
 
 
 def targets_of(text: str, kind: str = "") -> list[Target]:
     """Every target of a clause or table row."""
     written = arabic_numerals(text)
-    deadline = ""
+    deadline, areas = "", ()
     if kind == "table_row":
         cell = _DEADLINE_CELL.search(written)
         year = _YEAR.search(cell.group(1)) if cell else None
         deadline = year.group(1) if year else ""
-        written = " | ".join(c for c in written.split(" | ") if not _DEADLINE_CELL.match(c) and "责任" not in c)
+        cells = [c for c in written.split(" | ") if not _DEADLINE_CELL.match(c) and "责任" not in c]
+        areas = _areas(cells)
+        written = " | ".join(c for c in cells if not (areas and _AREA_CELL.match(c)))
     out: list[Target] = []
     previous_end, previous_scope = 0, ""
     for f in figures(written):
@@ -76,7 +82,23 @@ def targets_of(text: str, kind: str = "") -> list[Target]:
             continue
         previous_scope = scope
         out.append(Target(topic, _bare(f.text, f.unit), f.qualifier, scope, _period(before, deadline)))
+    if areas and out:  # the row's breakdown is of its first (in such tables: its only) target
+        out[0] = replace(out[0], areas=areas)
     return out
+
+
+def _areas(cells: list[str]) -> tuple[tuple[str, str], ...]:
+    """The area columns of a breakdown row, when at least two cells are headed by an area name
+    and hold a figure or nothing (/)."""
+    found = []
+    for cell in cells:
+        m = _AREA_CELL.match(cell)
+        if m:
+            value = m.group(2)
+            given = [f for f in figures(value) if f.unit in _COUNTED]
+            if given or re.fullmatch(r"[/／\-—无]*", value):
+                found.append((m.group(1), _bare(given[0].text, given[0].unit) if given else ""))
+    return tuple(found) if len(found) >= 2 else ()
 
 
 def _last_piece(before: str) -> str:

@@ -152,16 +152,14 @@ _STATUS = {"met": "【符合】met", "needs checking": "【需核实】needs che
 
 
 def compare_rows(topic: str, settings: Settings) -> list[list[str]]:
-    from rag.compare import compare_topic
-    from rag.pipeline import answer
+    from rag.pipeline import compare_regions
 
     topic = (topic or "").strip()
     if not topic:
         raise RagError("请输入或选择一个主题 · type or pick a topic")
     if len(topic) > settings.max_question_chars:
         raise RagError(f"the topic is {len(topic)} characters; the limit is {settings.max_question_chars}")
-    rows = compare_topic(topic, regions(settings), lambda q, r: answer(q, region=r, settings=settings))
-    return [[r.region, r.value, r.statement, r.label] for r in rows]
+    return [row.cells() for row in compare_regions(topic, settings=settings)]
 
 
 def document_rows(settings: Settings) -> list[list]:

@@ -32,6 +32,17 @@ def test_ask_json_answers_the_inventor_share_with_clause_citations(indexed_setti
 
 
 @pytest.mark.slow
+def test_compare_json_gives_each_regions_own_figure_and_refuses_an_unknown_region(indexed_settings):
+    out = rag(indexed_settings, "compare", "technology contract turnover", "--regions", "Gansu", "江西", "--json")
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [(r["region"], r["figure"]) for r in rows] == [("甘肃省", "达到200亿元"), ("江西省", "力争达到100亿元")]
+    assert rows[0]["source"].startswith("《甘肃省") and rows[0]["clause_path"]
+    bad = rag(indexed_settings, "compare", "技术合同交易额", "--regions", "火星")
+    assert bad.returncode != 0 and "火星" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("question", ["", "问" * 2001])
 def test_ask_rejects_empty_or_overlong_question_with_one_line(indexed_settings, question):
     out = rag(indexed_settings, "ask", question)
