@@ -155,13 +155,18 @@ def build(settings=None) -> gr.Blocks:
                 c_table = gr.Dataframe(headers=COMPARE_COLUMNS,
                                        wrap=True, interactive=False, elem_id="c-table")
 
+                with gr.Row():
+                    c_md = gr.DownloadButton("导出 Markdown", visible=False)
+                    c_csv = gr.DownloadButton("导出 CSV", visible=False)
+
                 def compare(topic):
                     try:
-                        return "", ui.compare_rows(topic, settings)
+                        rows, md, csv_path = ui.compare_export(topic, settings)
                     except RagError as exc:
-                        return "错误 · Error: " + str(exc), []
+                        return "错误 · Error: " + str(exc), [], gr.update(visible=False), gr.update(visible=False)
+                    return "", rows, gr.update(value=md, visible=True), gr.update(value=csv_path, visible=True)
 
-                c_go.click(compare, c_topic, [c_error, c_table], api_visibility="private")
+                c_go.click(compare, c_topic, [c_error, c_table, c_md, c_csv], api_visibility="private")
 
             with gr.Tab("文件 Documents", id="documents"):
                 documents = ui.document_rows(settings)

@@ -16,6 +16,8 @@ import json
 import re
 from dataclasses import dataclass
 
+from rag.export import csv_table, markdown_table
+
 NOT_STATED = "未提及 (not stated)"
 # the scope words that mean the plan's own region, by the region's level
 _OWN = {"province": ("全省",), "city": ("全市",), "prefecture": ("全州",), "county": ("全县",),
@@ -200,9 +202,8 @@ def _note(e: Entry) -> str:
 
 
 def to_markdown(topic: str, rows: list[Row]) -> str:
-    def cell(v: str) -> str:
-        return v.replace("|", "｜").replace("\n", " ")
+    return markdown_table(f"{topic} · 地区对比 / comparison", COLUMNS, [r.cells() for r in rows])
 
-    lines = [f"# {cell(topic)}", "", "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    lines += ["| " + " | ".join(cell(c) for c in r.cells()) + " |" for r in rows]
-    return "\n".join(lines) + "\n"
+
+def to_csv(rows: list[Row]) -> str:
+    return csv_table(COLUMNS, [r.cells() for r in rows])

@@ -16,12 +16,11 @@ Every verdict says the period its plan covers and whether that period has ended.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from dataclasses import asdict, dataclass
 
+from rag.export import csv_table, markdown_table
 from rag.measures import BENEFITS, KINDS, PROJECTS, lineage, measures_from_json, measures_of
 
 CATEGORIES = BENEFITS  # benefit kind → (Chinese label, pattern)
@@ -103,34 +102,16 @@ def period_note(x: Verdict) -> str:
     return f"{x.period}（已结束 · ended）" if x.ended else f"{x.period}（有效期内 · in force）"
 
 
-_FORMULA = re.compile(r"^[=+\-@\t\r]")
-
-
-def _cell(value) -> str:
-    """A CSV cell a spreadsheet will not run as a formula (=, +, -, @ at the start)."""
-    text = str(value)
-    return "'" + text if _FORMULA.match(text) else text
-
-
 def to_markdown(measures: list[Verdict], region: str, kind: str) -> str:
-    lines = [f"# {region} · {kind}: 适用措施 / measures", "",
-             "| 结论 verdict | 理由 reason | 类别 category | 措施 measure | 条件 condition | 期限 period | 出处 source |",
-             "|---|---|---|---|---|---|---|"]
-    for x in measures:
-        cells = [x.status, x.reason, f"{CATEGORIES[x.category][0]} ({CATEGORY_LABELS_EN[x.category]})", x.text,
-                 x.condition, period_note(x), x.label]
-        lines.append("| " + " | ".join(c.replace("|", "｜").replace("\n", " ") for c in cells) + " |")
-    return "\n".join(lines) + "\n"
+    header = ["结论 verdict", "理由 reason", "类别 category", "措施 measure", "条件 condition", "期限 period", "出处 source"]
+    rows = [[x.status, x.reason, f"{CATEGORIES[x.category][0]} ({CATEGORY_LABELS_EN[x.category]})", x.text,
+             x.condition, period_note(x), x.label] for x in measures]
+    return markdown_table(f"{region} · {kind}: 适用措施 / measures", header, rows)
 
 
 def to_csv(measures: list[Verdict]) -> str:
-    buffer = io.StringIO()
     fields = list(asdict(measures[0]).keys()) if measures else ["status"]
-    writer = csv.DictWriter(buffer, fieldnames=fields)
-    writer.writeheader()
-    for x in measures:
-        writer.writerow({k: _cell(v) for k, v in asdict(x).items()})
-    return buffer.getvalue()
+    return csv_table(fields, [list(asdict(x).values()) for x in measures])
 
 
 STATUS_ZH = {"met": "符合", "needs checking": "需核实", "not met": "不符合"}

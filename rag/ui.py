@@ -10,12 +10,12 @@ import html
 import logging
 import re
 import shutil
-import tempfile
 from pathlib import Path
 
 from rag.cite import Answer, Citation
 from rag.config import Settings
 from rag.errors import RagError
+from rag.export import export_folder
 
 log = logging.getLogger("rag.ui")
 ALL_REGIONS = "全部地区 (all regions)"
@@ -137,7 +137,7 @@ def eligibility_rows(region: str, kind: str, field: str, settings: Settings):
     measures = eligible(region, kind, (field or "").strip(), settings)
     rows = [[_STATUS[m.status], m.reason, f"{CATEGORIES[m.category][0]} · {CATEGORY_LABELS_EN[m.category]}",
              m.text, m.condition, period_note(m), m.label] for m in measures]
-    folder = Path(tempfile.mkdtemp(prefix="eligibility-"))
+    folder = export_folder()
     md, csv_path = folder / "measures.md", folder / "measures.csv"
     md.write_text(to_markdown(measures, region, kind), encoding="utf-8")
     csv_path.write_text(to_csv(measures), encoding="utf-8-sig")  # BOM: Excel opens Chinese CSV right
@@ -151,15 +151,26 @@ def eligibility_rows(region: str, kind: str, field: str, settings: Settings):
 _STATUS = {"met": "【符合】met", "needs checking": "【需核实】needs checking", "not met": "【不符合】not met"}
 
 
-def compare_rows(topic: str, settings: Settings) -> list[list[str]]:
-    from rag.pipeline import compare_regions
-
+def _checked_topic(topic: str, settings: Settings) -> str:
     topic = (topic or "").strip()
     if not topic:
         raise RagError("请输入或选择一个主题 · type or pick a topic")
     if len(topic) > settings.max_question_chars:
         raise RagError(f"the topic is {len(topic)} characters; the limit is {settings.max_question_chars}")
-    return [row.cells() for row in compare_regions(topic, settings=settings)]
+    return topic
+
+
+def compare_export(topic: str, settings: Settings) -> tuple[list[list[str]], str, str]:
+    """The comparison's rows, and its Markdown and CSV files (old exports are removed)."""
+    from rag.compare import to_csv, to_markdown
+    from rag.pipeline import compare_regions
+
+    rows = compare_regions(_checked_topic(topic, settings), settings=settings)
+    folder = export_folder()
+    md, csv_path = folder / "comparison.md", folder / "comparison.csv"
+    md.write_text(to_markdown(topic.strip(), rows), encoding="utf-8")
+    csv_path.write_text(to_csv(rows), encoding="utf-8-sig")  # BOM: Excel opens Chinese CSV right
+    return [row.cells() for row in rows], str(md), str(csv_path)
 
 
 def document_rows(settings: Settings) -> list[list]:

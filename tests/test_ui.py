@@ -183,3 +183,24 @@ def test_a_broad_eligibility_question_in_chat_gets_the_strongest_measures_as_a_c
     # a question with a topic of its own is answered by the reader, not by the list
     topical = answer("眉山的科技型中小企业申请贷款贴息能享受哪些支持？", settings=indexed_settings)
     assert "（符合）" not in topical.text
+
+
+def test_compare_exports_escape_formulas_and_old_export_folders_are_removed(tmp_path):
+    import os
+    import time
+
+    from rag.compare import Row, to_csv, to_markdown
+    from rag.export import KEEP_SECONDS, export_folder
+
+    row = Row("=cmd|' /C calc'!A0", "某地", "@SUM(1)", "+100家", "-2020", "", "《某方案》一、")
+    csv_line = to_csv([row]).splitlines()[1]
+    assert csv_line.startswith("'=cmd") and "'@SUM(1)" in csv_line and "'+100家" in csv_line and "'-2020" in csv_line
+    assert "｜" in to_markdown("主题", [row]).splitlines()[-1]  # a | in a cell does not split the table
+
+    old = export_folder(tmp_path)
+    (old / "comparison.csv").write_text("x", encoding="utf-8")
+    past = time.time() - KEEP_SECONDS - 10
+    os.utime(old, (past, past))
+    recent = export_folder(tmp_path)
+    assert not old.exists() and recent.is_dir()
+    assert export_folder(tmp_path).parent == recent.parent and recent.exists()
