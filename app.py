@@ -158,15 +158,18 @@ def build(settings=None) -> gr.Blocks:
                 with gr.Row():
                     c_md = gr.DownloadButton("导出 Markdown", visible=False)
                     c_csv = gr.DownloadButton("导出 CSV", visible=False)
+                    c_page = gr.DownloadButton("打印页 Printable page", visible=False)
 
                 def compare(topic):
                     try:
-                        rows, md, csv_path = ui.compare_export(topic, settings)
+                        rows, md, csv_path, page = ui.compare_export(topic, settings)
                     except RagError as exc:
-                        return "错误 · Error: " + str(exc), [], gr.update(visible=False), gr.update(visible=False)
-                    return "", rows, gr.update(value=md, visible=True), gr.update(value=csv_path, visible=True)
+                        hidden = gr.update(visible=False)
+                        return "错误 · Error: " + str(exc), [], hidden, hidden, hidden
+                    return ("", rows, gr.update(value=md, visible=True), gr.update(value=csv_path, visible=True),
+                            gr.update(value=page, visible=True))
 
-                c_go.click(compare, c_topic, [c_error, c_table, c_md, c_csv], api_visibility="private")
+                c_go.click(compare, c_topic, [c_error, c_table, c_md, c_csv, c_page], api_visibility="private")
 
             with gr.Tab("文件 Documents", id="documents"):
                 documents = ui.document_rows(settings)

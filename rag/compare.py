@@ -16,7 +16,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from rag.export import csv_table, markdown_table
+from rag.export import csv_table, markdown_table, printable_page
 
 NOT_STATED = "未提及 (not stated)"
 # the scope words that mean the plan's own region, by the region's level
@@ -207,3 +207,7 @@ def to_markdown(topic: str, rows: list[Row]) -> str:
 
 def to_csv(rows: list[Row]) -> str:
     return csv_table(COLUMNS, [r.cells() for r in rows])
+
+
+def to_html(topic: str, rows: list[Row]) -> str:
+    return printable_page(f"{topic} · 地区对比 / comparison", COLUMNS, [r.cells() for r in rows])

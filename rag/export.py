@@ -1,8 +1,9 @@
-"""Tables for people to take away: Markdown, CSV a spreadsheet cannot run, and the folder the
+"""Tables for people to take away: Markdown, CSV a spreadsheet cannot run, a printable page, and the folder the
 files go in (old exports are deleted, so a long-running app does not fill the disk)."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import shutil
@@ -53,3 +54,27 @@ def export_folder(root: Path | None = None, now: float | None = None) -> Path:
     folder = parent / uuid.uuid4().hex
     folder.mkdir()
     return folder
+
+
+_PAGE = """<!doctype html>
+<html lang="zh"><head><meta charset="utf-8"><title>{title}</title>
+<style>
+body {{ font-family: "Noto Sans CJK SC", sans-serif; margin: 2em; }}
+table {{ border-collapse: collapse; width: 100%; }}
+th, td {{ border: 1px solid #888; padding: 4px 6px; vertical-align: top; text-align: left; }}
+th {{ background: #eee; }}
+@media print {{ body {{ margin: 0; font-size: 10pt; }} tr {{ break-inside: avoid; }} }}
+</style></head>
+<body><h1>{title}</h1>
+<table><thead><tr>{head}</tr></thead><tbody>
+{body}
+</tbody></table></body></html>
+"""
+
+
+def printable_page(title: str, header: list[str], rows: list[list]) -> str:
+    """A self-contained HTML page of the table for printing: every cell escaped, no script,
+    no link or image from the documents."""
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "\n".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+    return _PAGE.format(title=html.escape(title), head=head, body=body)

@@ -160,9 +160,10 @@ def _checked_topic(topic: str, settings: Settings) -> str:
     return topic
 
 
-def compare_export(topic: str, settings: Settings) -> tuple[list[list[str]], str, str]:
-    """The comparison's rows, and its Markdown and CSV files (old exports are removed)."""
-    from rag.compare import to_csv, to_markdown
+def compare_export(topic: str, settings: Settings) -> tuple[list[list[str]], str, str, str]:
+    """The comparison's rows, and its Markdown, CSV and printable HTML files (old exports are
+    removed)."""
+    from rag.compare import to_csv, to_html, to_markdown
     from rag.pipeline import compare_regions
 
     rows = compare_regions(_checked_topic(topic, settings), settings=settings)
@@ -170,7 +171,9 @@ def compare_export(topic: str, settings: Settings) -> tuple[list[list[str]], str
     md, csv_path = folder / "comparison.md", folder / "comparison.csv"
     md.write_text(to_markdown(topic.strip(), rows), encoding="utf-8")
     csv_path.write_text(to_csv(rows), encoding="utf-8-sig")  # BOM: Excel opens Chinese CSV right
-    return [row.cells() for row in rows], str(md), str(csv_path)
+    page = folder / "comparison.html"
+    page.write_text(to_html(topic.strip(), rows), encoding="utf-8")
+    return [row.cells() for row in rows], str(md), str(csv_path), str(page)
 
 
 def document_rows(settings: Settings) -> list[list]:

@@ -189,6 +189,7 @@ def test_compare_table_across_regions(page):
     # the zone's plan states a province-wide figure: noted as another area's, not the zone's own
     assert "突破700亿元 for 全省" in text and "cumulative" in text  # 阿坝's 600万元 is over the plan
     page.locator("text=导出 CSV").wait_for()
+    page.locator("text=打印页 Printable page").wait_for()
     shot(page, "compare-contract-targets")
 
 

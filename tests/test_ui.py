@@ -189,13 +189,15 @@ def test_compare_exports_escape_formulas_and_old_export_folders_are_removed(tmp_
     import os
     import time
 
-    from rag.compare import Row, to_csv, to_markdown
+    from rag.compare import Row, to_csv, to_html, to_markdown
     from rag.export import KEEP_SECONDS, export_folder
 
     row = Row("=cmd|' /C calc'!A0", "某地", "@SUM(1)", "+100家", "-2020", "", "《某方案》一、")
     csv_line = to_csv([row]).splitlines()[1]
     assert csv_line.startswith("'=cmd") and "'@SUM(1)" in csv_line and "'+100家" in csv_line and "'-2020" in csv_line
     assert "｜" in to_markdown("主题", [row]).splitlines()[-1]  # a | in a cell does not split the table
+    page = to_html("<主题>", [Row("某地", "某地", "<img src=x onerror=alert(1)>", "100家", "", "", "《某方案》")])
+    assert "<img" not in page and "&lt;img" in page and "<script" not in page and "@media print" in page
 
     old = export_folder(tmp_path)
     (old / "comparison.csv").write_text("x", encoding="utf-8")
