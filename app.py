@@ -24,7 +24,10 @@ CSS = """
 .clause-empty {color: #888; padding: 8px;}
 #chatbot .message {cursor: text;}
 #error {color: #b00020;}
+#e-cards {display: none;}
 @media (max-width: 640px) {
+  #e-table {display: none !important;}
+  #e-cards {display: block !important;}
   .gradio-container {padding: 6px !important;}
   .tab-wrapper {height: auto !important;}
   .tab-container {flex-wrap: wrap !important; height: auto !important; overflow: visible !important;}
@@ -128,6 +131,7 @@ def build(settings=None) -> gr.Blocks:
                 e_table = gr.Dataframe(headers=["结论 verdict", "理由 reason", "类别 category", "措施 measure",
                                                 "条件 condition", "期限 period", "出处 source"], wrap=True,
                                        interactive=False, elem_id="e-table")
+                e_cards = gr.Markdown("", elem_id="e-cards")  # the same measures, one block each: shown on phones
                 with gr.Row():
                     e_md = gr.DownloadButton("导出 Markdown", visible=False)
                     e_csv = gr.DownloadButton("导出 CSV", visible=False)
@@ -136,12 +140,13 @@ def build(settings=None) -> gr.Blocks:
                     try:
                         rows, summary, md, csv_path = ui.eligibility_rows(region_value, kind, field, settings)
                     except RagError as exc:
-                        return "错误 · Error: " + str(exc), "", [], gr.update(visible=False), gr.update(visible=False)
-                    return ("", summary, rows, gr.update(value=md, visible=True),
+                        hidden = gr.update(visible=False)
+                        return "错误 · Error: " + str(exc), "", [], "", hidden, hidden
+                    return ("", summary, rows, ui.measure_cards(rows), gr.update(value=md, visible=True),
                             gr.update(value=csv_path, visible=True))
 
-                e_go.click(eligibility, [e_region, e_kind, e_field], [e_error, e_summary, e_table, e_md, e_csv],
-                           api_visibility="private")
+                e_go.click(eligibility, [e_region, e_kind, e_field],
+                           [e_error, e_summary, e_table, e_cards, e_md, e_csv], api_visibility="private")
 
             with gr.Tab("地区对比 Compare", id="compare"):
                 gr.Markdown("选择或输入一个主题（中文或英文），逐个地区给出各自的目标值、范围、时期和出处；"

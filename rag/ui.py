@@ -148,6 +148,20 @@ def eligibility_rows(region: str, kind: str, field: str, settings: Settings):
     return rows, summary, str(md), str(csv_path)
 
 
+def measure_cards(rows: list[list[str]]) -> str:
+    """The measures as one block each, for a phone: every field on its own line, nothing cut off
+    (a seven-column table does not fit 390 px)."""
+    blocks = []
+    for status, reason, category, text, condition, period, label in rows:
+        lines = [f"**{safe_markdown(status)}** · {safe_markdown(category)}", safe_markdown(reason),
+                 f"措施 measure：{safe_markdown(text)}"]
+        if condition:
+            lines.append(f"条件 condition：{safe_markdown(condition)}")
+        lines.append(f"期限 period：{safe_markdown(period)} · 出处 source：{safe_markdown(label)}")
+        blocks.append("  \n".join(lines))
+    return "\n\n---\n\n".join(blocks)
+
+
 _STATUS = {"met": "【符合】met", "needs checking": "【需核实】needs checking", "not met": "【不符合】not met"}
 
 

@@ -205,6 +205,26 @@ def test_phone_width_page_is_usable(browser, app_url):
     context.close()
 
 
+def test_phone_width_eligibility_shows_every_measure_whole(browser, app_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 844}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(app_url, wait_until="load")
+    page.get_by_role("tab", name="适用政策 Eligibility").click()
+    choose(page, "e-region", "眉山市")
+    page.locator("#e-go").click()
+    page.locator("#e-summary").get_by_text("符合", exact=False).first.wait_for(timeout=120_000)
+    page.set_viewport_size({"width": 390, "height": 844})  # the same results read on a phone
+    cards = page.locator("#e-cards")
+    cards.get_by_text("出处 source", exact=False).first.wait_for(timeout=120_000)
+    text = cards.inner_text()
+    # the measure, its condition and its source are all on screen, not cut off or scrolled away
+    assert "措施 measure" in text and "条件 condition" in text and "《眉山市" in text and "【" in text
+    assert not page.locator("#e-table").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 400
+    shot(page, "eligibility-meishan-phone")
+    context.close()
+
+
 def test_ask_endpoint_answers_with_70_percent_and_its_citation(app_url):
     from gradio_client import Client
 
