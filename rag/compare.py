@@ -129,7 +129,7 @@ def match(terms: list[str], entry: Entry) -> float:
     for term in terms:
         mine = _pairs(term)
         shared = len(mine & theirs)
-        if not mine or shared < min(2, len(mine)) or (shared == 1 and term != entry.topic):
+        if not mine or (shared < 2 and term != entry.topic):
             continue
         if entry.measure:
             score = shared / len(mine) if len(term) >= 4 else 0.0
