@@ -16,6 +16,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from rag.cite import Citation
 from rag.export import csv_table, markdown_table, printable_page
 
 NOT_STATED = "未提及 (not stated)"
@@ -26,8 +27,8 @@ _OWN = {"province": ("全省",), "city": ("全市",), "prefecture": ("全州",),
 _GENERIC = re.compile(r"目标值?|指标|数量|数目|规模|分别|是多少|多少|各地区?|各省|对比|比较|情况|的|compare|targets?|"
                       r"number of|how many|how much|amount of", re.I)
 MIN_MATCH = 0.5  # share of the topic's character pairs a target's topic must share (Dice)
-MIN_COVERED = 0.6
-CONTAINED = 0.8  # share of the topic's character pairs a measure's sentence must contain
+MIN_COVERED = 0.6  # share of the topic's character pairs a measure's sentence must contain
+CONTAINED = 0.8  # the score of a topic part found whole in a target's topic
 PERIOD_LABELS = {"annual": "每年 (annual)", "cumulative": "累计 (cumulative over the plan)"}
 COLUMNS = ["地区 Region", "范围 Area", "指标 Topic", "目标值 Figure", "时期 Period", "说明 Note", "出处 Source"]
 
@@ -48,7 +49,6 @@ class Entry:
     doc_id: str
     clause_path: str
     plan_period: str  # the document's period (2016—2020年)
-    text: str  # the clause
 
 
 @dataclass(frozen=True)
@@ -78,9 +78,8 @@ def entries_of(nodes) -> list[Entry]:
     for node in nodes:
         m = node.metadata
         region, level = m.get("region", ""), m.get("level", "")
-        label = f"《{m.get('title', '')}》{m.get('clause_number', '')}".strip()
-        common = dict(region=region, label=label, doc_id=m.get("doc_id", ""), clause_path=m.get("clause_path", ""),
-                      plan_period=m.get("period", ""), text=node.text)
+        common = dict(region=region, label=Citation.of_node(node, 0).label, doc_id=m.get("doc_id", ""),
+                      clause_path=m.get("clause_path", ""), plan_period=m.get("period", ""))
         for t in json.loads(m.get("targets") or "[]"):
             scope = t.get("scope", "")
             out.append(Entry(topic=t["topic"], figure=t["figure"], qualifier=t.get("qualifier", ""), scope=scope,

@@ -284,6 +284,15 @@ def answer(question: str, region: str | None = None, history: list | None = None
     return result
 
 
+def _one_region(name: str, retriever) -> str:
+    """The one indexed region a name or alias means, or an error listing them."""
+    found = question_regions(name, retriever).regions
+    if len(found) != 1:
+        known = "、".join(sorted({r for v in retriever.region_groups.values() for r in v}))
+        raise RagError(f"{name!r} is not one region of the documents; one of {known}")
+    return found[0]
+
+
 def eligible(region: str, kind: str, field: str = "", settings: Settings | None = None) -> list:
     """The measures for an applicant of ``kind`` in ``region`` (any name or alias of it; a city
     inside a covered region reads that region's documents and those above it), each with its
@@ -291,10 +300,7 @@ def eligible(region: str, kind: str, field: str = "", settings: Settings | None 
     from rag.eligibility import measures_for
 
     retriever = make_retriever(settings or get_settings())
-    regions = question_regions(region, retriever).regions
-    if len(regions) != 1:
-        known = "、".join(sorted({r for v in retriever.region_groups.values() for r in v}))
-        raise RagError(f"{region!r} is not one region of the documents; one of {known}")
+    regions = [_one_region(region, retriever)]
     try:
         return measures_for(retriever.nodes, regions[0], kind, field, retriever.scope(regions))
     except ValueError as exc:
@@ -311,13 +317,7 @@ def compare_regions(topic: str, regions: list[str] | None = None, settings: Sett
 
     retriever = make_retriever(settings or get_settings())
     if regions:
-        named = []
-        for name in regions:
-            found = question_regions(name, retriever).regions
-            if len(found) != 1:
-                known = "、".join(sorted({r for v in retriever.region_groups.values() for r in v}))
-                raise RagError(f"{name!r} is not one region of the documents; one of {known}")
-            named.append(found[0])
+        named = [_one_region(name, retriever) for name in regions]
     else:
         named = sorted({n.metadata.get("region", "") for n in retriever.nodes} - {""})
     try:
