@@ -320,12 +320,19 @@ def write_report(report: Report, directory: Path, title: str = "Eval report") ->
     lines += ["", "## By type and language", "", "| type/lang | accuracy |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in m["by_type_lang"].items()]
     lines += ["", "![accuracy by type and language](accuracy.png)", "", "## Failures", ""]
-    for r in report.failures():
-        lines.append(f"- **{r.item['id']}** ({r.item['type']}, {r.item['lang']}) {r.item['question']}")
-        lines.append(f"  - expected: {r.item.get('must')}; abstained: {r.answer['abstained']}")
-        lines.append("  - answer: " + r.answer["answer"].replace("\n", " / ")[:400])
-    if not report.failures():
-        lines.append("None.")
+    lines += _listed(report.failures(), "answer")
+    # passed, but the direct answer above the quotes lacks what was asked for (the strict judge)
+    lines += ["", "## Passed, but not in the direct answer", ""]
+    lines += _listed([r for r in report.results if r.passed and not r.strict], "short_answer")
     path = directory / "report.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def _listed(results: list[ItemResult], shown: str) -> list[str]:
+    lines = []
+    for r in results:
+        lines.append(f"- **{r.item['id']}** ({r.item['type']}, {r.item['lang']}) {r.item['question']}")
+        lines.append(f"  - expected: {r.item.get('must')}; abstained: {r.answer['abstained']}")
+        lines.append(f"  - {shown}: " + (r.answer.get(shown) or "").replace("\n", " / ")[:400])
+    return lines or ["None."]

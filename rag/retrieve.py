@@ -14,7 +14,8 @@ import numpy as np
 from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
-from rag.bilingual import english_place
+from rag.bilingual import chinese_places, english_place, place_words
+from rag.gazetteer import containing, short_name
 from rag.spelling import Homophones
 
 RRF_K = 60
@@ -72,6 +73,10 @@ def match_regions(question: str, groups: dict[str, list[str]], vocabulary: set[s
                 continue  # a one-character abbreviation (赣) counts only as a word, not inside 赣州
             taken[m.start():m.end()] = [True] * (m.end() - m.start())
             found.append((m.start(), groups[name]))
+    inside = _places_inside(question, taken, groups)
+    for start, end, _, region in inside:
+        taken[start:end] = [True] * (end - start)
+        found.append((start, [region]))
     # a name that stands for several regions (四川 for its cities) beside one of them (四川省
     # 阿坝州, "Sichuan … Aba") says where that one is, not that all are asked about
     named = {members[0] for _, members in found if len(members) == 1}
@@ -80,7 +85,62 @@ def match_regions(question: str, groups: dict[str, list[str]], vocabulary: set[s
         if len(members) > 1 and named & set(members):
             members = [r for r in members if r in named]
         regions.extend(r for r in members if r not in regions)
-    return RegionMatch(regions, _unknown_places(question, taken, vocabulary), _admin_places(question, taken))
+    places = [place for _, _, place, _ in inside] + _admin_places(question, taken)
+    return RegionMatch(regions, _unknown_places(question, taken, vocabulary), list(dict.fromkeys(places)))
+
+
+_NOT_A_NAME = ("全", "各", "本", "我", "该", "每")  # 全州, 各市, 本县: the region itself, not a place in it
+
+
+def _places_inside(question: str, taken: list[bool], groups: dict[str, list[str]]) -> list[tuple[int, int, str, str]]:
+    """(start, end, place, region) for each place the question names that lies inside one
+    covered region by the division table (兰州 → 甘肃省, 仁寿县 → 眉山市, Lanzhou → 甘肃省). A
+    Chinese place is a word jieba tags ``ns``, one the dictionary names a division by, or a
+    name with its level (…市/县); an English one is a capitalised word the dictionary names a
+    division by. A name with readings in different regions (朝阳) places nothing."""
+    import jieba.posseg as pseg
+
+    out, pos = [], 0
+    for word in pseg.cut(question):
+        start = question.find(word.word, pos)
+        if start < 0:
+            continue
+        pos = end = start + len(word.word)
+        name = word.word
+        if len(name) < 2 or any(taken[start:end]) or name.startswith(_NOT_A_NAME) or generic_place_noun(name):
+            continue
+        if word.flag == "ns" or name in place_words() or (len(name) >= 3 and name.endswith(("省", "市", "州", "县"))):
+            region = _region_around([name], groups)
+            if region:
+                out.append((start, end, name, region))
+    for m in re.finditer(r"\b[A-Z][a-z]+(?:\s(?:[A-Z][a-z]+|county|city|district|prefecture))?\b", question):
+        if any(taken[m.start():m.end()]):
+            continue
+        spans = [(m.start(), m.end(), m.group(0))] + [(m.start() + w.start(), m.start() + w.end(), w.group(0))
+                                                     for w in re.finditer(r"[A-Za-z]+", m.group(0))]
+        for start, end, name in spans:
+            heads = chinese_places(name)
+            region = _region_around(list(heads), groups)
+            if region:
+                out.append((start, end, heads[0], region))
+                break
+    return sorted(out)
+
+
+def _region_around(names: list[str], groups: dict[str, list[str]]) -> str:
+    """The one covered region every reading of the names lies in (itself or the nearest
+    division around it that the catalog names), else ""."""
+    found = set()
+    for name in names:
+        for reading in containing(name):
+            region = None
+            for division in [name] + reading:
+                covered = groups.get(division.lower()) or groups.get(short_name(division).lower())
+                if covered:
+                    region = covered[0] if len(covered) == 1 else None
+                    break
+            found.add(region)
+    return found.pop() if len(found) == 1 and None not in found else ""
 
 
 # nouns for kinds of place, not names of one: 大中城市, 中心城市, 山区

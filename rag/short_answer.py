@@ -33,8 +33,17 @@ def best_fragments(sentence: str, terms: list[str], most: int = 3) -> str:
         chosen.append(best)
         covered |= {t for t in topical if t in fragments[best]}
     if not chosen:
-        return fragments[0].strip()
+        chosen = [0]
+    # a subordinate clause (…经认定后, …的) says nothing alone: its main clause comes with it
+    for i in sorted(chosen):
+        while i + 1 < len(fragments) and _SUBORDINATE.search(fragments[i].strip()) and i + 1 not in chosen:
+            chosen.append(i + 1)
+            i += 1
     return "，".join(fragments[i].strip() for i in sorted(chosen))
+
+
+# how a Chinese clause that only sets the time or the condition of the next one ends
+_SUBORDINATE = re.compile(r"(?:后|之后|以后|时|之时|期间|前提下|情况下|基础上|的)$")
 
 
 def value_of(ev: Evidence, kind: str, terms: list[str], question: str = "", unit: str = "") -> str:

@@ -133,5 +133,39 @@ def test_only_names_of_places_are_unknown_places(question, unknown):
 
 def test_a_one_character_alias_is_only_a_word_of_its_own():
     groups = CorpusCatalog.load(CORPUS).region_groups()
-    assert match_regions("赣州的技术合同交易额", groups).regions == []
+    assert match_regions("赣江的技术合同交易额", groups).regions == []  # a river, not 赣 (江西)
     assert match_regions("赣 技术合同交易额目标", groups).regions == ["江西省"]
+
+
+@pytest.mark.parametrize("question, region, place", [
+    ("兰州市的孵化器能享受哪些税收优惠？", "甘肃省", "兰州市"),  # a city of a covered province
+    ("仁寿县有哪些园区？", "眉山市", "仁寿县"),  # a county of a covered city
+    ("赣州的技术合同交易额", "江西省", "赣州"),  # 赣州 holds the alias 赣 but is a city of its own
+    ("What tax breaks can incubators in Lanzhou get?", "甘肃省", "兰州"),  # English, by the dictionary
+    ("moving into the Lanzhou–Baiyin pilot zone", "甘肃省", "兰州"),
+    ("Is there support in Renshou County?", "眉山市", "仁寿"),
+])
+def test_a_place_inside_a_covered_region_is_answered_from_that_region(catalog, question, region, place):
+    found = match_regions(question, catalog.region_groups(), set())
+    assert found.regions == [region]
+    assert found.unknown_places == []
+    assert found.places[0] == place  # a figure asked for it must be stated for it (rag.abstention)
+
+
+@pytest.mark.parametrize("question, unknown", [
+    ("雅安市有什么政策？", ["雅安市"]),  # in 四川, but in none of the three Sichuan plans' regions
+    ("朝阳区的技术合同登记怎么办？", ["朝阳区"]),  # 朝阳 is in Beijing, Jilin and Liaoning: not placed
+])
+def test_a_place_that_no_covered_region_holds_stays_unknown(catalog, question, unknown):
+    found = match_regions(question, catalog.region_groups(), set())
+    assert found.regions == [] and found.unknown_places == unknown
+
+
+def test_the_division_table_knows_what_holds_a_place():
+    from rag.gazetteer import containing, short_name
+
+    assert containing("兰州市") == [["甘肃省"]]
+    assert containing("仁寿") == [["眉山市", "四川省"]]
+    assert len(containing("朝阳")) > 1  # several divisions of that name
+    assert containing("视高") == []  # a park, no division
+    assert short_name("阿坝藏族羌族自治州") == "阿坝" and short_name("城区") == "城区"
