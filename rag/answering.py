@@ -203,7 +203,7 @@ def answer_question(question: str, retriever, region: str | None = None, history
         citations.append(citation_for(ev.node, len(citations) + 1))
         numbered.append((ev, citations[-1].n))
     direct = short_answer(numbered, analysis.kind, language, terms,
-                          lambda name: _english_unit(name, retriever.departments), query, analysis.unit)
+                          lambda name: _english_unit(name, retriever.departments), query, analysis.units)
     lead = ("答：" if language == "zh" else "Answer: ") + direct
     answer = check_answer(Answer(lead + "\n" + compose(numbered, language, terms, regions), citations, False,
                                  question=question, language=language, coverage=best_coverage))

@@ -226,9 +226,28 @@ def infer_info(doc_id: str, text: str, catalog: CorpusCatalog) -> DocumentInfo:
     if not region and not _NATIONAL.match(title):
         match = _REGION_IN_TITLE.match(title)
         region = match.group(1) if match else ""
-    info = DocumentInfo(doc_id=doc_id, title=title, region=region, level=level_of(region, title),
-                        parent_region=catalog.parents().get(region, ""))
+    info = DocumentInfo(doc_id=doc_id, title=title, region=region, region_en=english_region(region),
+                        level=level_of(region, title), parent_region=catalog.parents().get(region, ""))
     return info.completed_from(facts)
+
+
+_EN_LEVEL = (("自治区", "Autonomous Region"), ("省", "Province"), ("市", "City"), ("自治州", "Prefecture"),
+             ("州", "Prefecture"), ("县", "County"), ("区", "District"))
+
+
+def english_region(region: str) -> str:
+    """A region's English name as official usage writes places, in pinyin with its level
+    (浙江省 → Zhejiang Province, 北京市 → Beijing); "" for a name that is not one place."""
+    from pypinyin import lazy_pinyin
+
+    if not region or not re.fullmatch(r"[\u4e00-\u9fff]{2,12}", region):
+        return ""
+    if region in _MUNICIPALITIES:
+        return "".join(lazy_pinyin(region[:-1])).capitalize()
+    for suffix, level in _EN_LEVEL:
+        if region.endswith(suffix) and len(region) > len(suffix) + 1:
+            return "".join(lazy_pinyin(region[: -len(suffix)])).capitalize() + " " + level
+    return "".join(lazy_pinyin(region)).capitalize()
 
 
 GLOSSARY_FILE = "glossary.toml"

@@ -19,7 +19,7 @@ from rag.cite import arabic_numerals
 
 # a figure with its qualifier: 至少70%, 70%以上, 200亿元, 1-2项, 15日 (a day count, not the
 # day of a date: 1月15日)
-FIGURE = re.compile(r"(至少|不低于|不少于|超过|突破|达到|力争达到)?"
+FIGURE = re.compile(r"(至少|不低于|不少于|不得低于|不得少于|超过|突破|达到|力争达到)?"
                     r"(?<![月\d.])(\d+(?:\.\d+)?(?:[-—～~]\d+(?:\.\d+)?)?)"
                     r"(%|％|亿元|万元|元|家|个工作日|个月|个|项|名|件|人|所|户|年\d+月底|年|日|天)?(以上|左右|以内|前)?")
 _RANGE_END = re.compile(r"[、，,]?\d+(?:\.\d+)?(?:%|％|亿元|万元|元|倍|日|天|个月|年)?(?:以下|以内)")

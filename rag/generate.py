@@ -16,8 +16,10 @@ from rag.facts import FIGURE, figures
 SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
 QUANTITY_WORDS = re.compile(r"多少|几|比例|目标|how (much|many)|share|percent|target|what (cut|proportion)|minimum|amount",
                             re.I)
-EN_QUALIFIER = {"至少": "At least", "不低于": "No less than", "不少于": "No fewer than", "超过": "More than",
-                "突破": "Over", "达到": "", "力争达到": "Aiming for"}
+EN_QUALIFIER = {"至少": "At least", "不低于": "No less than", "不少于": "No fewer than", "不得低于": "No less than",
+                "不得少于": "No fewer than", "超过": "More than", "突破": "Over", "达到": "", "力争达到": "Aiming for"}
+# a span of time in English, the Chinese kept beside it: 不少于15日 → No fewer than 15 days (不少于15日)
+EN_TIME_UNIT = {"日": "days", "天": "days", "个工作日": "working days", "个月": "months", "年": "years"}
 
 
 @dataclass
@@ -185,6 +187,8 @@ def english_figure(figure: str) -> str:
     if not m:
         return figure
     qualifier, number, unit, suffix = m.group(1) or "", m.group(2), m.group(3) or "", m.group(4) or ""
+    if unit in EN_TIME_UNIT and not suffix and float(re.split(r"[-—～~]", number)[0]) < 100:
+        return f"{EN_QUALIFIER.get(qualifier, '')} {number} {EN_TIME_UNIT[unit]} ({figure})".strip()
     unit_en = {"%": "%", "％": "%"}.get(unit, "")
     body = f"{number}{unit_en}" if unit_en else figure if not qualifier else f"{number}{unit}"
     if suffix == "以上" and not qualifier:

@@ -48,8 +48,13 @@ class QuestionAnalysis:
     years: tuple[int, int] | None = None  # the time the question is about (first, last year)
     not_about_documents: bool = False  # instructions to the assistant, or code
     kind: str = ""  # what is asked: figure | department | deadline | list | "" (a statement)
-    unit: str = ""  # the unit a figure is asked in: 万元, 家, % … ("" when unstated)
+    units: tuple[str, ...] = ()  # the units figures are asked in, one per part asked: 件, % …
     applicant: str = ""  # a broad "what can we (kind) get" question: the applicant's kind
+
+    @property
+    def unit(self) -> str:
+        """The unit the (first) figure is asked in: 万元, 家, % … ("" when unstated)."""
+        return self.units[0] if self.units else ""
 
     @property
     def asks_article(self) -> bool:
@@ -64,7 +69,7 @@ def analyse(question: str) -> QuestionAnalysis:
     return QuestionAnalysis(article=asked_article(question), document_facts=asked_document_facts(question),
                             years=asked_years(question),
                             not_about_documents=bool(_TO_ASSISTANT.search(question) or _CODE.search(question)),
-                            kind=asked_kind(question), unit=asked_unit(question),
+                            kind=asked_kind(question), units=asked_units(question),
                             applicant=asked_applicant(question))
 
 
@@ -87,6 +92,12 @@ _ASKED_SHARE_ZH = re.compile(r"比例|比重|占比|百分之几|百分比|几�
 _ASKED_UNIT_EN = [(re.compile(r"what (percentage|share|proportion|percent)|how much of", re.I), "%"),
                   (re.compile(r"how much (money|funding|subsidy|support|capital)|how (large|big) .{0,120}\b(fund|budget|"
                               r"investment|subsidy|grant|capital)s?\b", re.I), "元")]
+
+
+def asked_units(query: str) -> tuple[str, ...]:
+    """The unit of each part a question asks ("新增多少件？发明专利占比有什么要求？" → 件, %)."""
+    parts = [p for p in re.split(r"[？?；;]", query) if p.strip()]
+    return tuple(dict.fromkeys(u for u in map(asked_unit, parts) if u))
 
 
 def asked_unit(query: str) -> str:

@@ -46,17 +46,17 @@ def best_fragments(sentence: str, terms: list[str], most: int = 3) -> str:
 _SUBORDINATE = re.compile(r"(?:后|之后|以后|时|之时|期间|前提下|情况下|基础上|的)$")
 
 
-def value_of(ev: Evidence, kind: str, terms: list[str], question: str = "", unit: str = "") -> str:
+def value_of(ev: Evidence, kind: str, terms: list[str], question: str = "", units: tuple[str, ...] = ()) -> str:
     """The part of one sentence that answers a question of this kind."""
     sentence = ev.sentence
     facts = facts_of(sentence, ev.node.metadata.get("kind", "") if sentence == ev.node.text.strip() else "")
     asked_cells = cells_for_places(facts.cells, question)
     if asked_cells:  # a city that is a column of a breakdown table: its own cell
         return "，".join(f"{c.header} {c.value}" for c in asked_cells)
-    if kind == "figure":
-        figure = _figures_asked(sentence, facts, terms, unit)
-        if figure:
-            return figure
+    if kind == "figure":  # a figure for each unit asked (新增多少件？占比多少？ → 300件以上，12%)
+        figures = [_figures_asked(sentence, facts, terms, unit) for unit in units or ("",)]
+        if any(figures):
+            return "，".join(dict.fromkeys(f for f in figures if f))
     # the sentence's own facts, else its clause's (stored at ingest): the units in the
     # clause's closing note, the enumeration in the clause's other sentence
     clause = ClauseFacts.from_json(ev.node.metadata.get("facts", ""))
@@ -65,6 +65,10 @@ def value_of(ev: Evidence, kind: str, terms: list[str], question: str = "", unit
                           ("list", facts.items or clause.items)):
         if kind == wanted and found:
             return ("；" if kind == "list" else "、").join(found)
+    if kind == "deadline":  # how long, not by when: the time span the sentence states (不少于15日)
+        spans = [f.text for f in facts.figures if f.unit in _TIME_UNITS]
+        if spans:
+            return "，".join(dict.fromkeys(spans))
     return best_fragments(sentence, terms)
 
 
@@ -87,19 +91,20 @@ def _figures_asked(sentence: str, facts, terms: list[str], unit: str = "") -> st
 
 
 _SAME = {"％": "%", "天": "日"}
+_TIME_UNITS = ("日", "天", "个工作日", "工作日", "周", "个月", "月", "年")
 
 
 def short_answer(evidence: list[tuple[Evidence, int]], kind: str, language: str, terms: list[str],
-                 english_name=None, question: str = "", unit: str = "") -> str:
+                 english_name=None, question: str = "", units: tuple[str, ...] = ()) -> str:
     """One direct statement per region answered: "阿坝州：至少70%[1]；成德绵：70%以上[2]"."""
     parts = []
     for ev, n in evidence:
         m = ev.node.metadata
-        value = value_of(ev, kind, terms, question, unit)
+        value = value_of(ev, kind, terms, question, units)
         if language == "en":
             region = m.get("region_en") or m.get("region", "")
-            if kind == "figure":
-                value = english_figure(value)
+            if kind in ("figure", "deadline"):
+                value = "，".join(english_figure(v) for v in value.split("，"))
             elif kind == "department" and english_name is not None:
                 value = ", ".join(english_name(u) for u in value.split("、"))
             parts.append(f"{region}: {value} [{n}]")

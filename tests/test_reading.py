@@ -138,4 +138,4 @@ def test_the_figure_given_is_the_one_beside_the_asked_thing_in_the_asked_unit(se
     ev = Evidence(0, TextNode(text=sentence), sentence, 1.0, 1.0)
     counted = value_of(ev, "figure", ["创新型企业", "企业"])
     assert "30家" in counted and "7家" not in counted
-    assert value_of(ev, "figure", ["高新技术", "产值"], unit="%") == "超过30%"
+    assert value_of(ev, "figure", ["高新技术", "产值"], units=("%",)) == "超过30%"
