@@ -34,15 +34,18 @@ def best_fragments(sentence: str, terms: list[str], most: int = 3) -> str:
         covered |= {t for t in topical if t in fragments[best]}
     if not chosen:
         chosen = [0]
-    # a subordinate clause (…经认定后, …的) says nothing alone: its main clause comes with it
+    # a subordinate clause (…经认定后, …的) says nothing alone: its main clause comes with it;
+    # a clause is followed by what it joins to itself (…小额贷款，并享受财政贴息)
     for i in sorted(chosen):
-        while i + 1 < len(fragments) and _SUBORDINATE.search(fragments[i].strip()) and i + 1 not in chosen:
+        while i + 1 < len(fragments) and i + 1 not in chosen and (
+                _SUBORDINATE.search(fragments[i].strip()) or _JOINED.match(fragments[i + 1].strip())):
             chosen.append(i + 1)
             i += 1
     return "，".join(fragments[i].strip() for i in sorted(chosen))
 
 
 # how a Chinese clause that only sets the time or the condition of the next one ends
+_JOINED = re.compile(r"并(?![购列非])且?|且(?!不)|同时|还(?:可|能|将|应)|也(?:可|能)|亦")
 _SUBORDINATE = re.compile(r"(?:后|之后|以后|时|之时|期间|前提下|情况下|基础上|的)$")
 
 
@@ -65,7 +68,7 @@ def value_of(ev: Evidence, kind: str, terms: list[str], question: str = "", unit
                           ("list", facts.items or clause.items)):
         if kind == wanted and found:
             return ("；" if kind == "list" else "、").join(found)
-    if kind == "deadline":  # how long, not by when: the time span the sentence states (不少于15日)
+    if kind == "deadline" and _DURATION.search(question):  # how long: the time span stated (不少于15日)
         spans = [f.text for f in facts.figures if f.unit in _TIME_UNITS]
         if spans:
             return "，".join(dict.fromkeys(spans))
@@ -91,6 +94,7 @@ def _figures_asked(sentence: str, facts, terms: list[str], unit: str = "") -> st
 
 
 _SAME = {"％": "%", "天": "日"}
+_DURATION = re.compile(r"多久|多长时间|多少天|几天|几年|几个月|期限|how long|how many (?:years|months|days)", re.I)
 _TIME_UNITS = ("日", "天", "个工作日", "工作日", "周", "个月", "月", "年")
 
 
