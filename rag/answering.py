@@ -12,15 +12,16 @@ from dataclasses import replace
 
 from rag.abstention import (AMOUNT_WORDS, NOT_A_QUESTION, QUESTION_WORDS, _has_figure, _outside_period,
                             _strip_years, _unstated_figure, unknown_concepts, unknown_english_concepts)
-from rag.cite import Answer, Citation, check_answer, unsupported_numbers
+from rag.cite import Answer, Citation, arabic_numerals, check_answer, numbers_in, unsupported_numbers
 from rag.errors import QuestionError
-from rag.generate import (QUANTITY_WORDS, Evidence, compose, intents_of, key_figure, score_sentences,
-                          sentences_of)
+from rag.generate import (QUANTITY_WORDS, Evidence, compose, english_figure, intents_of, key_figure,
+                          score_sentences, sentences_of)
 from rag.corpus import english_department
 from rag.eligibility import eligibility_answer, measures_for, strongest
+from rag.facts import facts_of
 from rag.measures import KINDS, lineage, offers
 from rag.lookup import article_answer, facts_answer
-from rag.short_answer import short_answer
+from rag.short_answer import best_fragments, short_answer, value_of
 from rag.spelling import corrected
 from rag.question import analyse
 from rag.retrieve import STOPWORDS, match_regions, tokenize
@@ -52,6 +53,11 @@ READ_AS_ONE = {"zh": "“{typo}”为“{word}”", "en": "“{typo}” as “{w
 PREMISE = {
     "zh": "注意：文件中没有“{wrong}”这一数字，原文规定见上。",
     "en": "Note: the documents do not state {wrong}; the source says otherwise (quoted above).",
+}
+# the figure the documents give where the question assumes another (a false premise)
+PREMISE_INSTEAD = {
+    "zh": "注意：文件中没有“{wrong}”这一数字，文件规定的是{figure}：“{quote}”[{n}]",
+    "en": "Note: the documents do not state {wrong}; they give {figure}: “{quote}” [{n}]",
 }
 
 
@@ -215,11 +221,47 @@ def answer_question(question: str, retriever, region: str | None = None, history
     # added after the check, which would drop it: it is a correction, not a claim
     wrong = unsupported_numbers(_strip_years(question), [c.text for c in answer.citations])
     if wrong and not answer.abstained:
-        answer.text += "\n" + PREMISE[language].format(wrong="、".join(wrong))
+        note = _premise_note(question, wrong, answer, retriever, regions or found.regions, language)
+        answer.text += "\n" + note if note else ""
     if fixes:
         answer.text += "\n" + READ_AS[language].format(
             fixes="、".join(READ_AS_ONE[language].format(typo=t, word=w) for t, w in fixes.items()))
     return answer
+
+
+def _premise_note(question: str, wrong: list[str], answer: Answer, retriever, regions: list[str],
+                  language: str) -> str:
+    """The correction of a figure the question takes for granted: the figure the documents
+    give for the same thing (the sentence best matching the part of the question that states
+    the wrong figure, among those stating a figure), quoted and cited; else only that the
+    documents do not state it."""
+    premise = next((part for part in re.split(r"[，,。？?；;—–]|\s-\s", question)
+                    if any(n in unsupported_numbers(part, []) for n in wrong)), "")
+    # the wrong figures as the question writes them (50亿元, not 5000000000)
+    stated = [f for f in facts_of(arabic_numerals(premise)).figures if set(numbers_in(f.text)) & set(wrong)]
+    numbers = "、".join(dict.fromkeys(f.text for f in stated)) or "、".join(wrong)
+    basis, terms, spans = _question_terms(premise, language, retriever.region_groups, retriever.bridge)
+    nodes = retriever.evidence(premise, regions, top_k=retriever.top_k) if terms else []
+    vectors = retriever.sentence_vectors
+    similarity = vectors.similarity(premise) if vectors is not None and nodes else None
+    ranked = score_sentences(terms, nodes, True, [], basis, spans, similarity, language, retriever.rarity)
+    least = MIN_OVERLAP if language == "zh" else MIN_OVERLAP_EN
+    stating = [ev for ev in ranked if ev.coverage >= least and _has_figure(ev.sentence)]
+    if stating and not unsupported_numbers(" ".join(wrong), [stating[0].sentence]):
+        return ""  # the documents do state it, only not in the clauses the answer cites
+    if not stating:
+        return PREMISE[language].format(wrong=numbers)
+    best = stating[0]
+    figure = value_of(best, "figure", terms, premise, tuple(dict.fromkeys(f.unit for f in stated if f.unit)))
+    if language == "en":
+        figure = ", ".join(english_figure(f) for f in figure.split("，"))
+    quote = best_fragments(best.sentence, terms)
+    cited = next((c for c in answer.citations if c.doc_id == best.node.metadata.get("doc_id")
+                  and c.clause_path == best.node.metadata.get("clause_path")), None)
+    if cited is None:
+        cited = citation_for(best.node, len(answer.citations) + 1)
+        answer.citations.append(cited)
+    return PREMISE_INSTEAD[language].format(wrong=numbers, figure=figure, quote=quote, n=cited.n)
 
 
 # a question that asks for an amount ("how much", "多少") is answered by a figure, not by a

@@ -58,6 +58,23 @@ def test_false_premise_is_corrected_from_the_source(indexed_settings):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("question, wrong, right", [
+    # the premise sits beside another ask (who leads): its figure is looked up on its own
+    ("甘肃计划培育省级技术转移示范机构300个，由哪个部门牵头？", "300个", "100个"),
+    ("Gansu plans to train 900 professional technology transfer personnel by 2020 - who is responsible?",
+     "900", "200名"),
+])
+def test_a_wrong_figure_beside_another_ask_is_corrected_with_the_stated_one(indexed_settings, question, wrong, right):
+    from rag.pipeline import answer
+
+    result = answer(question, settings=indexed_settings)
+    note = result.text.split("\n")[-1]
+    assert wrong in note and right in note  # the wrong figure named, the stated one quoted
+    n = int(note.rsplit("[", 1)[1].rstrip("]"))
+    assert right in next(c.text for c in result.citations if c.n == n)  # and cited
+
+
+@pytest.mark.slow
 def test_follow_up_question_reuses_the_previous_question(indexed_settings):
     from rag.pipeline import answer
 

@@ -70,6 +70,7 @@ def test_notice_title_gives_the_plan_title_region_number_date_and_period():
     info = infer_info("nanchang.txt", text, CorpusCatalog([]))
     assert info.title == "南昌市促进科技成果转移转化行动方案（2017—2020年）"
     assert info.region == "南昌市" and info.level == "city"
+    assert info.region_en == "Nanchang City"  # as official usage writes places: pinyin and level
     assert info.issuer == "南昌市人民政府办公厅" and info.doc_number == "洪府厅发〔2017〕12号"
     assert info.issued == "2017-03-01" and info.period == "2017-2020"
 
@@ -77,6 +78,13 @@ def test_notice_title_gives_the_plan_title_region_number_date_and_period():
 def test_a_cited_document_number_is_not_the_documents_own():
     facts = read_facts("某省促进科技成果转移转化行动方案\n为贯彻《国务院办公厅关于印发…的通知》（国办发〔2016〕28号），制定本方案。\n")
     assert facts.doc_number == ""
+
+
+def test_a_regions_english_name_is_its_pinyin_with_its_level():
+    from rag.corpus import english_region
+
+    assert english_region("浙江省") == "Zhejiang Province" and english_region("北京市") == "Beijing"
+    assert english_region("") == "" and english_region("Hunan") == ""
 
 
 def test_levels_come_from_the_names_and_a_national_law_has_no_region():

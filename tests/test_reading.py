@@ -139,3 +139,41 @@ def test_the_figure_given_is_the_one_beside_the_asked_thing_in_the_asked_unit(se
     counted = value_of(ev, "figure", ["创新型企业", "企业"])
     assert "30家" in counted and "7家" not in counted
     assert value_of(ev, "figure", ["高新技术", "产值"], units=("%",)) == "超过30%"
+
+
+def _evidence(sentence: str):
+    from rag.generate import Evidence
+    from llama_index.core.schema import TextNode
+
+    return Evidence(0, TextNode(text=sentence), sentence, 1.0, 1.0)
+
+
+def test_a_figure_is_given_for_each_unit_asked():
+    from rag.question import asked_units
+    from rag.short_answer import value_of
+
+    question = "专利申请要新增多少件？发明专利占比有什么要求？"
+    assert asked_units(question) == ("件", "%")
+    ev = _evidence("全州专利申请量新增300件以上，其中发明专利占比达到12%以上。")
+    assert value_of(ev, "figure", ["专利申请", "发明专利", "占比"], question, asked_units(question)) == "300件以上，达到12%以上"
+
+
+def test_how_long_is_answered_by_the_time_span_and_when_by_the_date():
+    from rag.short_answer import short_answer
+
+    ev = _evidence("协议定价的，应当在本单位公示，公示时间不得少于十五日。")
+    how_long = short_answer([(ev, 1)], "deadline", "en", ["公示"], question="For how long must it be posted?")
+    assert how_long == ": No fewer than 15 days (不得少于15日) [1]"
+    # "when" as a conjunction asks no time: the question below asks a share
+    from rag.question import asked_kind
+    assert asked_kind("When a university licenses a patent itself, what share goes to the team?") == "figure"
+    assert asked_kind("When must the platform be built?") == "deadline"
+
+
+def test_a_direct_answer_keeps_the_clause_its_fragment_depends_on():
+    from rag.short_answer import best_fragments
+
+    condition = "落户试验区的孵化器等成果转化机构经认定后，享受房产税、城镇土地使用税优惠政策。"
+    assert best_fragments(condition, ["孵化器"]).endswith("城镇土地使用税优惠政策")
+    joined = "科技型小微企业招收高校毕业生达到一定比例的，可申请一定额度的小额贷款，并享受财政贴息。另有规定。"
+    assert best_fragments(joined, ["小额贷款"]).endswith("并享受财政贴息")
