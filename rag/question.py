@@ -78,10 +78,11 @@ _KINDS = [
     ("department", re.compile(r"哪个部门|哪些部门|什么部门|哪个单位|哪些单位|由谁|谁负责|谁牵头|哪.{0,4}牵头|牵头单位|牵头部门|牵头的是|责任单位|"
                               r"责任部门|\bwho\b|which (?:[\w-]+ ){0,2}(department|agency|bureau|body|unit|office|authority|authorities)|"
                               r"responsible|in charge", re.I)),
-    # "when" asks a time as the question's first word ("When must…"), not as a conjunction
+    # "when" asks a time before its verb ("When must…", "by when"), not as a conjunction
+    # ("when a university licenses…")
     ("deadline", re.compile(r"什么时候|何时|哪年|几月|多久|期限|截止|之前要|deadline|by what date|how soon|how long|"
-                            r"(?:^|[.?!]\s+)when\s+(?:is|are|was|were|will|must|should|do|does|did|can|has|have)\b",
-                            re.I)),
+                            r"\b(?:by|until) when\b|"
+                            r"\bwhen\s+(?:is|are|was|were|will|must|should|do|does|did|can|has|have|shall)\b", re.I)),
     ("figure", re.compile(r"多少|几[个项家名次天年月人所件]|比例|百分之几|how (much|many)|what (percentage|share|"
                           r"proportion|amount|minimum|maximum|rate)|how large|target", re.I)),
     ("list", re.compile(r"哪些|包括|有哪几|哪几[个项种类方面]|什么方式|哪些方式|what are the|which (ways|measures|items|"

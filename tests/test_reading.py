@@ -168,6 +168,8 @@ def test_how_long_is_answered_by_the_time_span_and_when_by_the_date():
     from rag.question import asked_kind
     assert asked_kind("When a university licenses a patent itself, what share goes to the team?") == "figure"
     assert asked_kind("When must the platform be built?") == "deadline"
+    assert asked_kind("By when is the system supposed to be built?") == "deadline"
+    assert asked_kind("trading platform - when does it have to be running?") == "deadline"
 
 
 def test_a_direct_answer_keeps_the_clause_its_fragment_depends_on():
