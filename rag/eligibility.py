@@ -52,6 +52,8 @@ def verdict(beneficiaries: tuple[str, ...], conditions: tuple[str, ...], kind: s
     """(status, reason) of one measure for an applicant kind."""
     mine = lineage(kind)
     condition = "；".join(conditions)
+    if not beneficiaries:  # an offer naming no kind (a fund set up, whoever does X)
+        return "needs checking", "面向所有符合条件的申请者 · open to any applicant that qualifies"
     if any(b in mine for b in beneficiaries):
         if condition:
             return "needs checking", f"条件：{condition} · condition: check the quoted condition"

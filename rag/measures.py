@@ -60,19 +60,19 @@ BENEFITS: dict[str, tuple[str, re.Pattern]] = {
     "equity": ("股权与收益分配", re.compile(r"收益|收入|利润|股权|股份|出资比例|分红|期权|作价入股|报酬")),
     "awards": ("奖励", re.compile(r"奖励|表彰|奖")),
     "equipment": ("仪器设备开放", re.compile(r"仪器|设备|检验检测|开放共享|科研设施|创新券")),
-    "talent": ("人才与职称", re.compile(r"职称|岗位|兼职|离岗|创业|人才|培训|导师|学分|落户|居留")),
+    "talent": ("人才与职称", re.compile(r"职称|评聘|岗位|兼职|离岗|创业|人才|培训|导师|学分|落户|居留")),
     "platforms": ("平台与载体", re.compile(r"孵化|众创|实验室|技术中心|研究院|(?:设立|建设|建立|共建)[^，。；的]{0,6}研发机构|平台|科技园|创新中心|基地")),
     "services": ("服务", re.compile(r"服务|咨询|对接|便利|简化")),
     # a kind supported with no benefit named (支持企业引进先进技术, 扶持一批高新技术企业): set by
     # measure_of, never by a pattern
     "support": ("其他支持", re.compile(r"(?!)")),
 }
-_SUPPORT = re.compile(r"支持|鼓励|给予|资助|补助|享受|奖励|扶持|援助|可申请|可以|可将|可按|允许|倾斜|帮助|提供|开放|"
-                      r"贴息|免息|减免|加计扣除|优惠|优先|纳入|划归|提取")
+_SUPPORT = re.compile(r"支持|鼓励|给予|资助|补助|享受|享有|奖励|扶持|援助|可申请|可以|可将|可按|允许|倾斜|帮助|提供|开放|"
+                      r"贴息|免息|减免|加计扣除|优惠|优先|纳入|划归|留归|提取|吸引|激励|同等对待")
 _CONDITION = re.compile(r"符合条件[^，。；]*|经认定[^，。；]*|经备案[^，。；]*|认定为[^，。；]*|通过评审[^，。；]*|"
                         r"达到一定比例[^，。；]*|有条件的[^，。；]*|按规定[^，。；]*|按照有关规定[^，。；]*|"
                         r"择优[^，。；]*|遴选[^，。；]*|落户[^，。；]*|入驻[^，。；]*|连续\d+年[^，。；]*|"
-                        r"\d+年内[^，。；]*|超过\d+年[^，。；]*")
+                        r"在[^，。；]{2,8}内(?=[^，。；]{0,12}者)|\d+年内[^，。；]*|超过[\d一二三四五六七八九十两]+年[^，。；]*")
 _ASKING = re.compile(r"政策|措施|优惠|帮助|支撑|援助|哪些|什么|support|help|get|polic|measure", re.I)
 
 
@@ -83,11 +83,11 @@ def offers(word: str) -> bool:
 
 # what follows a kind that acts rather than receives: 国有企业…对…奖励, 高校应当…, 企业要…,
 # 高校院所向社会开放…, 研发机构、高等院校可以按照下列标准对…人员给予奖励
-_ACTS = re.compile(r"^[^，。；]{0,6}?(?:对|应当|应|要|须|必须|负责|牵头|将其|向)|^[^，。；]{0,16}?对[^，。；]*(?:给予|奖励)")
+_ACTS = re.compile(r"^[^，。；]{0,6}?(?:对(?!其)|应当|应|要|须|必须|负责|牵头|将其|向)|^[^，。；]{0,16}?对[^，。；]*(?:给予|奖励)")
 # what a kind is named after when it is a resource the measure draws on, not a receiver
 _RESOURCE_BEFORE = re.compile(r"(?:依托|依靠|动员|发挥)[^，。；]{0,24}$"
                               # what is built (建设一批孵化器) and the other party (与科技人员约定)
-                              r"|(?:建设|建立|打造|组建|创办|共建)[^，。；]{0,4}$|与$")
+                              r"|(?:建设|建立|打造|组建|创办|共建|整合)(?:[^，。；]{0,4}|[^，。；]{0,16}、[^，。；]{0,12})$|与$")
 
 
 @dataclass(frozen=True)
@@ -114,15 +114,34 @@ def _receivers_named(sentence: str) -> list[tuple[str, int, int]]:
     """The kinds of a sentence that can receive: not a place or an owner (a kind listed after
     one is one too: 在研发机构、高等院校担任…)."""
     out, previous = [], None
-    for kind in kinds_in(sentence):
+    named = kinds_in(sentence)
+    for i, kind in enumerate(named):
         name, start, end = kind
+        head = next((k for k in named[i + 1:] if k[1] >= end), None)
         modifier = bool(_PLACE_BEFORE.search(sentence[:start])
                         or (name not in _PEOPLE and _PERSON_AFTER.match(sentence[end:]))
+                        or (head is not None and _MODIFIES.match(sentence[end:head[1]]))
+                        or _OWNS_AFTER.match(sentence[end:])
                         or (previous and previous[0] and _LIST_JOIN.match(sentence[previous[1]:start])))
-        if not modifier:
+        if modifier:  # the kinds listed before it are so too (研发机构、高等院校持有的…)
+            while out and _LIST_JOIN.match(sentence[out[-1][2]:start]) and out[-1][2] <= start:
+                start = out.pop()[1]
+        else:
             out.append(kind)
         previous = (modifier, end)
     return out
+
+
+# what lies between a kind and the head noun it modifies: 服务科研机构科技成果转化的小额贷款公司等新型金融机构
+_OWNS_AFTER = re.compile(r"^(?:持有|拥有|所属|所有)的")  # an owner: 高等院校持有的职务科技成果
+_MODIFIES = re.compile(r"^[^，。；、]{0,24}的[^，。；、的]{0,12}$")
+# how a reward or cost is booked (…奖励和报酬的支出计入当年本单位工资总额): a rule for the
+# payer's accounts, not a measure an applicant can use
+_ACCOUNTING = re.compile(r"(?:支出|费用|经费)[^，。；]{0,4}(?:计入|列入|纳入|不纳入|不受)")
+# an offer open to any applicant, naming no kind: a fund set up, whoever does something, a
+# service provided, qualifying bodies of any kind
+_OPEN_OFFER = re.compile(r"(?:设立|设置|提升|扩大)[^，。；]{0,20}(?:基金|专项资金)|[^，。；]{2,}者[，,]?(?:可|享受)|"
+                         r"提供[^，。；]{0,24}(?:服务|咨询)|支持有条件的(?:地区和)?(?:机构|单位)")
 
 
 # a qualifier that selects some of a kind (创新型领军企业, 龙头企业): a condition to check
@@ -142,7 +161,7 @@ def kinds_in(sentence: str) -> list[tuple[str, int, int]]:
     taken = [False] * len(sentence)
     out = []
     for word, kinds in words:
-        for m in re.finditer(re.escape(word), sentence):
+        for m in re.finditer(re.escape(word) + "(?!化)", sentence):  # 企业化运营 names no 企业
             if any(taken[m.start():m.end()]):
                 continue
             taken[m.start():m.end()] = [True] * (m.end() - m.start())
@@ -158,14 +177,16 @@ def measure_of(sentence: str, inherited: tuple[str, ...] = (), context: str = ""
     ``context``: the whole sentence a directive is part of, whose benefit it shares when it
     names none (…质押融资…，支持初创期科技企业…)."""
     sentence = re.sub(r"^序号: \d+ \| ", "", sentence.strip())
-    if len(sentence) < 8 or not _SUPPORT.search(sentence):
+    if len(sentence) < 8 or not (_SUPPORT.search(sentence) or _OPEN_OFFER.search(sentence)) \
+            or _ACCOUNTING.search(sentence):
         return None
     found = _receivers_named(sentence)
     benefits = _benefits(sentence)
     if not benefits and _runs_after(_BACKING, sentence, found):
         benefits = _benefits(context)
-    if not benefits and _runs_after(_BACKING, sentence, found):  # 扶持一批高新技术企业: support unnamed
-        benefits = ("support",)
+    if not benefits and (_runs_after(_BACKING, sentence, found) or _granted(sentence, found)
+                         or (not found and _OPEN_OFFER.search(sentence))):
+        benefits = ("support",)  # 扶持一批高新技术企业, 高等院校…可以自主决定实施转化: support unnamed
     if not benefits:
         return None
     beneficiaries, actors = [], []
@@ -177,7 +198,7 @@ def measure_of(sentence: str, inherited: tuple[str, ...] = (), context: str = ""
         acts = _ACTS.match(sentence[end:]) and not _SUPPORTED_BEFORE.search(sentence[:start])
         (actors if acts or _RESOURCE_BEFORE.search(sentence[:start]) else beneficiaries).append(kind)
     beneficiaries = list(dict.fromkeys(beneficiaries)) or list(inherited)
-    if not beneficiaries:
+    if not beneficiaries and not (not found and _OPEN_OFFER.search(sentence)):
         return None
     written = arabic_numerals(sentence)
     amount = next((f.text for f in figures(written) if f.unit in ("%", "万元", "亿元", "元")), "")
@@ -192,10 +213,20 @@ def measure_of(sentence: str, inherited: tuple[str, ...] = (), context: str = ""
 # whose object is supported, often to act (支持 X, 鼓励 X)
 _RECEIVER_VERBS = re.compile(r"给予|对|为")
 _TOWARD = re.compile(r"向")
-_SUPPORT_VERBS = re.compile(r"支持|鼓励|扶持|资助|奖励|激励|引导|培育|优先")
-_BACKING = re.compile(r"支持|扶持|资助|优先")  # verbs that back a kind by themselves
+_SUPPORT_VERBS = re.compile(r"支持|鼓励|扶持|资助|奖励|激励|引导|培育|优先|吸引")
+_BACKING = re.compile(r"支持|扶持|资助|优先|激励")  # verbs that back a kind by themselves
+# a kind granted a right or a priority as the subject of its sentence: 高等院校…可以自主决定…,
+# 完成人可以自行投资实施, 中小微企业优先实施
+_GRANTED = re.compile(r"可以|可(?![能持])|优先")
 _GIVES = re.compile(r"^[^，。；]{0,2}?(?:向社会|向[^，。；]{0,6}开放|对外开放|加大|加强|扩大|出台|开发|创办|整合)")
 _LIST_JOIN = re.compile(r"^[、和及或]?$|^以及$")
+# urged, not backed, to set something up of its own (鼓励高校院所设置创业导师流动岗位): the
+# institution's task, unless the sentence backs it; a person urged (鼓励科技人员…创业) is offered
+# the chance
+_URGES = re.compile(r"鼓励|引导")
+_RESOURCED = re.compile(r"给予|资助|补助|补贴|奖补|资金支持")  # …，给予资金支持: backed after all
+_SETS_UP = re.compile(r"^[^，。；]{0,2}?(?:设立|设置|建立|完善|开放|与[^，。；]{1,12}建立)")
+_BUILDS = re.compile(r"创办|建设|建立|组建|打造|共建|设立|成立|整合")
 MAX_OBJECT_OFFSET = 20  # characters between a verb and the first kind it takes (its qualifiers)
 
 
@@ -206,14 +237,35 @@ def _runs_after(verbs: re.Pattern, sentence: str, found: list[tuple[str, int, in
     for m in verbs.finditer(sentence):
         end = _clause_end(sentence, m.end())
         after = [k for k in found if m.end() <= k[1] < end]
-        if not after or after[0][1] - m.end() > MAX_OBJECT_OFFSET:
-            continue
+        built = _BUILDS.search(sentence[m.end():after[0][1]]) if after else None
+        if not after or after[0][1] - m.end() > MAX_OBJECT_OFFSET or (built and built.start() >= 2):
+            continue  # 鼓励社会力量创办…服务机构: what another builds (支持建设孵化机构 backs it)
         run = [after[0]]
         for kind in after[1:]:
             if not _LIST_JOIN.match(sentence[run[-1][2]:kind[1]]):
                 break
             run.append(kind)
         out.append((m.start(), run))
+    return out
+
+
+def _granted(sentence: str, found: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """The kinds a sentence grants a right or a priority, as its subject: a kind (or a list of
+    kinds) right before 可以/优先, no other kind between, not one that acts for another."""
+    out = []
+    for i, (kind, start, end) in enumerate(found):
+        m = _GRANTED.search(sentence, end)
+        if m is None or m.start() - end > 30 or _ACTS.match(sentence[end:]) \
+                or re.search(r"部门|政府|机关|管委会|委员会", sentence[end:m.start()]):
+            continue
+        between = [k for k in found[i + 1:] if end <= k[1] < m.start()]
+        last = end
+        for k in between:  # only the rest of its own list (研发机构、高等院校…可以)
+            if not _LIST_JOIN.match(sentence[last:k[1]]):
+                break
+            last = k[2]
+        else:
+            out.append((kind, start, end))
     return out
 
 
@@ -229,7 +281,9 @@ def _named_after_verbs(sentence: str, found: list[tuple[str, int, int]]) -> set[
     # a supported kind that then gives (支持高校院所向社会开放…) or is urged to spend its own
     # effort (鼓励企业加大投入) is the doer
     every = _runs_after(_SUPPORT_VERBS, sentence, found)
-    supported = [(at, run) for at, run in every if not _GIVES.match(sentence[run[-1][2]:])]
+    supported = [(at, run) for at, run in every if not _GIVES.match(sentence[run[-1][2]:])
+                 and not (_URGES.match(sentence, at) and _SETS_UP.match(sentence[run[-1][2]:])
+                          and not set(k for k, _, _ in run) & set(_PEOPLE) and not _RESOURCED.search(sentence))]
     receivers = _runs_after(_RECEIVER_VERBS, sentence, found)
     # 向 X receives only in the clause of a supporting verb (推进成果向企业流动 names no one)
     receivers += [(at, run) for at, run in _runs_after(_TOWARD, sentence, found)
@@ -237,7 +291,7 @@ def _named_after_verbs(sentence: str, found: list[tuple[str, int, int]]) -> set[
     named = {k for _, run in receivers for k, _, _ in run}
     for at, run in supported:
         acts_for = any(r > at and (sentence[r] != "向" or _clause_end(sentence, at) == _clause_end(sentence, r))
-                       for r, _ in receivers)
+                       and any(k != PROJECTS for k, _, _ in got) for r, got in receivers)
         if not acts_for:
             named.update(k for k, _, _ in run)
     return named if named or every or receivers else None
@@ -258,6 +312,8 @@ def measures_of(text: str, kind: str = "") -> list[Measure]:
     for sentence in _SENTENCE.findall(text):
         parts = directives(sentence.strip())
         inherited = lead if _ITEM.match(sentence.strip()) else ()
+        if not inherited and out and _REFERS_BACK.search(sentence):  # …收入留归本单位: the unit just named
+            inherited = out[-1].beneficiaries
         measures = [m for m in (measure_of(part, inherited, sentence.strip() if len(parts) > 1 else "")
                                 for part in parts) if m is not None]
         out.extend(measures)
@@ -283,11 +339,15 @@ def directives(sentence: str) -> list[str]:
         if not kinds_in(part):
             means += part + "，"
             continue
+        if out and not means and not _receivers_named(part):
+            out[-1] += "，" + part
+            continue
         out.append(means + part)
         means = ""
     return out + ([means.rstrip("，")] if means else [])
 
 
+_REFERS_BACK = re.compile(r"本单位|该单位|本机构|该机构")
 _ITEM = re.compile(r"^(?:（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\)|\d+[.．、])")
 _DUTY_CELL = re.compile(r"^(?:序号|责任|牵头|配合|时间|完成时限|进度)")
 
