@@ -225,6 +225,38 @@ def test_phone_width_eligibility_shows_every_measure_whole(browser, app_url):
     context.close()
 
 
+def test_documents_tab_lists_each_document_with_its_facts_and_clause_tree(page):
+    page.get_by_role("tab", name="文件 Documents").click()
+    page.wait_for_function("document.querySelector('#d-table').innerText.includes('阿府办发〔2016〕50号')",
+                           timeout=60_000)
+    text = page.locator("#d-table").inner_text()
+    # the issuer, number, date and period read from the texts and documents.toml, not counts
+    assert "阿坝州人民政府办公室" in text and "2016-11-11" in text and "2016-2020" in text
+    assert "眉山市促进科技成果转移转化行动方案" in text
+    choose(page, "d-doc", "gansu_2016")
+    page.get_by_text("一、（一）“市场导向”", exact=False).first.wait_for(timeout=60_000)
+    assert "完善科技成果转移转化需求导向机制" in page.inner_text("body")
+    shot(page, "documents-tab")
+
+
+def test_a_phone_user_reaches_eligibility_through_the_more_tabs_menu(browser, app_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="zh-CN")
+    page = context.new_page()
+    page.goto(app_url, wait_until="load")
+    page.locator("#question textarea").wait_for(timeout=30_000)
+    # at 390 px the tabs that do not fit are behind "More tabs" (⋯), as Gradio lays them out
+    page.get_by_role("button", name="More tabs").click()
+    page.locator(".overflow-dropdown button", has_text="适用政策 Eligibility").click()
+    choose(page, "e-region", "眉山市")
+    page.locator("#e-go").click()
+    cards = page.locator("#e-cards")
+    cards.get_by_text("贷款贴息", exact=False).first.wait_for(timeout=120_000)
+    assert "《眉山市" in cards.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 400
+    shot(page, "eligibility-phone-from-start")
+    context.close()
+
+
 def test_ask_endpoint_answers_with_70_percent_and_its_citation(app_url):
     from gradio_client import Client
 
