@@ -222,7 +222,8 @@ def answer_question(question: str, retriever, region: str | None = None, history
     wrong = unsupported_numbers(_strip_years(question), [c.text for c in answer.citations])
     if wrong and not answer.abstained:
         note = _premise_note(question, wrong, answer, retriever, regions or found.regions, language)
-        answer.text += "\n" + note if note else ""
+        if note:
+            answer.text += "\n" + note
     if fixes:
         answer.text += "\n" + READ_AS[language].format(
             fixes="、".join(READ_AS_ONE[language].format(typo=t, word=w) for t, w in fixes.items()))
@@ -233,8 +234,9 @@ def _premise_note(question: str, wrong: list[str], answer: Answer, retriever, re
                   language: str) -> str:
     """The correction of a figure the question takes for granted: the figure the documents
     give for the same thing (the sentence best matching the part of the question that states
-    the wrong figure, among those stating a figure), quoted and cited; else only that the
-    documents do not state it."""
+    the wrong figure, among those stating a figure), quoted and cited (its clause added to the
+    answer's citations when not yet there); else only that the documents do not state it; ""
+    when they do state it after all, in a clause the answer does not cite."""
     premise = next((part for part in re.split(r"[，,。？?；;—–]|\s-\s", question)
                     if any(n in unsupported_numbers(part, []) for n in wrong)), "")
     # the wrong figures as the question writes them (50亿元, not 5000000000)
@@ -264,8 +266,6 @@ def _premise_note(question: str, wrong: list[str], answer: Answer, retriever, re
     return PREMISE_INSTEAD[language].format(wrong=numbers, figure=figure, quote=quote, n=cited.n)
 
 
-# a question that asks for an amount ("how much", "多少") is answered by a figure, not by a
-# sentence on the topic that gives none
 def _english_unit(name: str, departments: dict[str, list[str]]) -> str:
     """省教育厅（牵头） → "Provincial Department of Education (省教育厅) (lead)"."""
     lead = name.endswith("（牵头）")

@@ -44,8 +44,9 @@ def best_fragments(sentence: str, terms: list[str], most: int = 3) -> str:
     return "，".join(fragments[i].strip() for i in sorted(chosen))
 
 
-# how a Chinese clause that only sets the time or the condition of the next one ends
+# how a clause joined to the one before it begins (并享受…, 同时…)
 _JOINED = re.compile(r"并(?![购列非])且?|且(?!不)|同时|还(?:可|能|将|应)|也(?:可|能)|亦")
+# how a Chinese clause that only sets the time or the condition of the next one ends
 _SUBORDINATE = re.compile(r"(?:后|之后|以后|时|之时|期间|前提下|情况下|基础上|的)$")
 
 

@@ -193,16 +193,22 @@ def test_compare_table_across_regions(page):
     shot(page, "compare-contract-targets")
 
 
-def test_phone_width_page_is_usable(browser, app_url):
+@pytest.fixture
+def phone_page(browser, app_url):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="zh-CN")
     page = context.new_page()
     page.goto(app_url, wait_until="load")
     page.locator("#question textarea").wait_for(timeout=30_000)
+    yield page
+    context.close()
+
+
+def test_phone_width_page_is_usable(phone_page):
+    page = phone_page
     ask(page, "科技成果转化收益给成果完成人的比例是多少？")
     page.locator("#chatbot").get_by_text("至少70%", exact=False).first.wait_for()
     assert page.evaluate("document.documentElement.scrollWidth") <= 400  # no sideways scrolling
     shot(page, "chat-zh-phone")
-    context.close()
 
 
 def test_phone_width_eligibility_shows_every_measure_whole(browser, app_url):
@@ -239,11 +245,8 @@ def test_documents_tab_lists_each_document_with_its_facts_and_clause_tree(page):
     shot(page, "documents-tab")
 
 
-def test_a_phone_user_reaches_eligibility_through_the_more_tabs_menu(browser, app_url):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="zh-CN")
-    page = context.new_page()
-    page.goto(app_url, wait_until="load")
-    page.locator("#question textarea").wait_for(timeout=30_000)
+def test_a_phone_user_reaches_eligibility_through_the_more_tabs_menu(phone_page):
+    page = phone_page
     # at 390 px the tabs that do not fit are behind "More tabs" (⋯), as Gradio lays them out
     page.get_by_role("button", name="More tabs").click()
     page.locator(".overflow-dropdown button", has_text="适用政策 Eligibility").click()
@@ -254,7 +257,6 @@ def test_a_phone_user_reaches_eligibility_through_the_more_tabs_menu(browser, ap
     assert "《眉山市" in cards.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 400
     shot(page, "eligibility-phone-from-start")
-    context.close()
 
 
 def test_ask_endpoint_answers_with_70_percent_and_its_citation(app_url):
