@@ -214,4 +214,6 @@ QUESTION_WORDS = set("为什么 哪个 哪些 哪里 哪年 哪一 什么 多少
 def _strip_years(text: str) -> str:
     """The text without years and ordinals (2020年, 13th, 第十三), which state no figure."""
     text = re.sub(r"\b\d+(?:st|nd|rd|th)\b|第[一二三四五六七八九十\d]+(?![条款项章节])", "", text)
-    return re.sub(r"(19|20)\d\d年?", "", text)
+    # a year, not an amount that starts like one (2000万元, 2000 yuan)
+    return re.sub(r"(?<![\d.])(?:19|20)\d\d(?:年|(?![\d.万亿元%％个项家名件人]|\s*(?:yuan|rmb|million|billion|%)))",
+                  "", text, flags=re.I)

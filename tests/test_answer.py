@@ -161,3 +161,12 @@ def test_idioms_with_numeral_characters_are_not_numbers(idiom):
     from rag.cite import numbers_in
 
     assert numbers_in(idiom) == []
+
+
+def test_the_premise_check_drops_years_and_ordinals_but_keeps_amounts():
+    from rag.abstention import _strip_years
+    from rag.cite import unsupported_numbers
+
+    question = "到2020年，十三五期间（13th plan）给2000万元补助吗？"
+    assert unsupported_numbers(_strip_years(question), []) == unsupported_numbers("2000万元", [])
+    assert "2000 yuan" in _strip_years("by 2020, 2000 yuan")
