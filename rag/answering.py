@@ -14,8 +14,8 @@ from rag.abstention import (AMOUNT_WORDS, NOT_A_QUESTION, QUESTION_WORDS, _has_f
                             _strip_years, _unstated_figure, unknown_concepts, unknown_english_concepts)
 from rag.cite import Answer, Citation, arabic_numerals, check_answer, numbers_in, unsupported_numbers
 from rag.errors import QuestionError
-from rag.generate import (QUANTITY_WORDS, Evidence, compose, english_figure, intents_of, key_figure,
-                          score_sentences, sentences_of)
+from rag.generate import (QUANTITY_WORDS, Evidence, compose, english_figure, heading_like, intents_of,
+                          key_figure, score_sentences, sentences_of)
 from rag.corpus import english_department
 from rag.eligibility import eligibility_answer, measures_for, strongest
 from rag.facts import facts_of
@@ -190,7 +190,8 @@ def answer_question(question: str, retriever, region: str | None = None, history
             ranked = stating or ranked
         best_coverage = max([best_coverage] + [ev.coverage for ev in ranked[:1]])
         if ranked and ranked[0].coverage >= min_overlap:
-            chosen.append(_complete(ranked[0], intents_of(query), retriever.parts_of(ranked[0].node)))
+            best = _with_parallel(ranked[0], ranked) if analysis.kind == "list" else ranked[0]
+            chosen.append(_complete(best, intents_of(query), retriever.parts_of(best.node)))
             if len(groups_to_answer) == 1 and len(group) != 1:
                 chosen.extend(_corroborating(ranked, wants_quantity, terms))
 
@@ -374,6 +375,29 @@ def _complete(ev: Evidence, intents: list, parts: list | None = None) -> Evidenc
             if sentence != ev.sentence and all(p.search(sentence) for p in missing):
                 return replace(ev, sentence=f"{ev.sentence.rstrip('；;')}……{sentence}")
     return ev
+
+
+PARALLEL_SHARE = 0.8  # a sentence of the same clause covering this share of the best's terms is another item
+
+
+def _with_parallel(ev: Evidence, ranked: list[Evidence]) -> Evidence:
+    """For a question asking for a list: the sentences of the chosen clause that say the same
+    kind of thing as the chosen one (打造张掖…示范区；…打造甘南…示范区；…打造临夏…), in the
+    clause's order, a gap marked ……: the items are spread over them, not all in one."""
+    siblings = [e for e in ranked if e.node is ev.node and e.coverage >= ev.coverage * PARALLEL_SHARE
+                and (e is ev or not heading_like(e.sentence))]  # a clause's heading restates, lists nothing
+    if len(siblings) < 2:
+        return ev
+    order = sentences_of(ev.node.text, ev.node.metadata.get("kind", ""))
+    found = {e.sentence for e in siblings}
+    found = {t for t in found if not any(t != other and t in other for other in found)}  # a part of another
+    picked = sorted(found, key=lambda t: order.index(t) if t in order else len(order))
+    text = picked[0]
+    for before, sentence in zip(picked, picked[1:]):
+        contiguous = before in order and sentence in order and order.index(sentence) == order.index(before) + 1
+        text += sentence if contiguous else "……" + sentence
+    subject = "" if ev.subject and ev.subject in text else ev.subject  # the opening is quoted already
+    return replace(ev, sentence=text, subject=subject)
 
 
 _ITEM_LINE = re.compile(r"^([（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[.．、])")

@@ -50,6 +50,29 @@ _JOINED = re.compile(r"并(?![购列非])且?|且(?!不)|同时|还(?:可|能|�
 _SUBORDINATE = re.compile(r"(?:后|之后|以后|时|之时|期间|前提下|情况下|基础上|的)$")
 
 
+def parallel_fragments(sentence: str, terms: list[str], question: str = "", share: float = 0.8) -> list[str]:
+    """For a quote of several sentences said in parallel (打造临夏…示范区；打造定西…示范区): the
+    items. When the question names what it lists (哪些…示范区), each sentence naming that
+    thing gives its fragment that does; else each sentence carrying nearly as many of the
+    question's terms as the best one gives its fragment that carries most. [] for a quote of
+    one sentence (its fragments are not items)."""
+    parts = [p for p in re.split(r"(?<=[；;。])|……", sentence) if p.strip()]
+    if len(parts) < 2:
+        return []
+    listed = _LISTED.search(question)
+    head = listed.group(1)[-3:] if listed else ""
+    if head and sum(head in p for p in parts) > 1:
+        return [next(f.strip() for f in _FRAGMENT.findall(p) if head in f) for p in parts if head in p]
+    topical = [t for t in terms if len(t) > 1] or terms
+    scores = [sum(len(t) for t in topical if t in p) for p in parts]
+    best = max(scores)
+    return [best_fragments(p, terms, most=1) for p, score in zip(parts, scores) if best and score >= best * share]
+
+
+# what a list question lists: 哪些特色产业科技创新示范区 → …示范区
+_LISTED = re.compile(r"(?:哪些|哪几[个项类种]|什么样的)([\u4e00-\u9fff]{2,16})")
+
+
 def value_of(ev: Evidence, kind: str, terms: list[str], question: str = "", units: tuple[str, ...] = ()) -> str:
     """The part of one sentence that answers a question of this kind."""
     sentence = ev.sentence
@@ -69,6 +92,10 @@ def value_of(ev: Evidence, kind: str, terms: list[str], question: str = "", unit
                           ("list", facts.items or clause.items)):
         if kind == wanted and found:
             return ("；" if kind == "list" else "、").join(found)
+    if kind == "list":  # items stated in parallel (打造临夏…示范区；打造定西…示范区)
+        parallel = parallel_fragments(sentence, terms, question)
+        if len(parallel) > 1:
+            return "；".join(parallel)
     if kind == "deadline" and _DURATION.search(question):  # how long: the time span stated (不少于15日)
         spans = [f.text for f in facts.figures if f.unit in _TIME_UNITS]
         if spans:

@@ -179,3 +179,23 @@ def test_a_direct_answer_keeps_the_clause_its_fragment_depends_on():
     assert best_fragments(condition, ["孵化器"]).endswith("城镇土地使用税优惠政策")
     joined = "科技型小微企业招收高校毕业生达到一定比例的，可申请一定额度的小额贷款，并享受财政贴息。另有规定。"
     assert best_fragments(joined, ["小额贷款"]).endswith("并享受财政贴息")
+
+
+def test_items_said_in_parallel_sentences_are_listed_each():
+    from rag.short_answer import parallel_fragments
+
+    quote = ("加强生态保护，打造甲地生态示范区；探索特色产业发展，打造乙地食品产业示范区；"
+             "推进农业融合发展，打造丙地农业示范区。")
+    items = parallel_fragments(quote, ["打造", "示范区"], "要打造哪些示范区？")
+    assert items == ["打造甲地生态示范区", "打造乙地食品产业示范区", "打造丙地农业示范区"]
+    # one sentence: its fragments are not items
+    assert parallel_fragments("以甲园区、乙园区为载体，建设技术转移中心。", ["园区"], "依托哪些园区？") == []
+
+
+@pytest.mark.slow
+def test_a_list_question_gets_every_parallel_item_of_the_clause(indexed_settings):
+    from rag.pipeline import answer
+
+    result = answer("甘肃省规划打造哪些特色产业科技创新示范区？", settings=indexed_settings)
+    for place in ("临夏", "定西", "陇南", "敦煌"):
+        assert place in result.short_answer
