@@ -6,7 +6,8 @@ Beneficiaries are kinds in a hierarchy (高新技术企业, 科技型中小企�
 企业), found longest word first, so 企业 inside 小微企业 is the narrower kind, never the broad
 one. A kind followed by what it must do (对…奖励, 应当, 要) is the actor of the sentence, not
 its beneficiary. A sentence with a benefit but no beneficiary ("加大财政投入", "各地要将…摆上
-重要位置") is a government duty, not a measure an applicant can use.
+重要位置") is a government duty, not a measure an applicant can use — unless it is an offer
+open to anyone (设立…基金, …者享受…, 提供…服务): "needs checking" for every applicant.
 """
 from __future__ import annotations
 
@@ -132,8 +133,8 @@ def _receivers_named(sentence: str) -> list[tuple[str, int, int]]:
     return out
 
 
-# what lies between a kind and the head noun it modifies: 服务科研机构科技成果转化的小额贷款公司等新型金融机构
 _OWNS_AFTER = re.compile(r"^(?:持有|拥有|所属|所有)的")  # an owner: 高等院校持有的职务科技成果
+# what lies between a kind and the head noun it modifies: 服务科研机构科技成果转化的小额贷款公司等新型金融机构
 _MODIFIES = re.compile(r"^[^，。；、]{0,24}的[^，。；、的]{0,12}$")
 # how a reward or cost is booked (…奖励和报酬的支出计入当年本单位工资总额): a rule for the
 # payer's accounts, not a measure an applicant can use
@@ -181,11 +182,11 @@ def measure_of(sentence: str, inherited: tuple[str, ...] = (), context: str = ""
             or _ACCOUNTING.search(sentence):
         return None
     found = _receivers_named(sentence)
+    open_offer = not found and bool(_OPEN_OFFER.search(sentence))  # for any applicant
     benefits = _benefits(sentence)
     if not benefits and _runs_after(_BACKING, sentence, found):
         benefits = _benefits(context)
-    if not benefits and (_runs_after(_BACKING, sentence, found) or _granted(sentence, found)
-                         or (not found and _OPEN_OFFER.search(sentence))):
+    if not benefits and (_runs_after(_BACKING, sentence, found) or _granted(sentence, found) or open_offer):
         benefits = ("support",)  # 扶持一批高新技术企业, 高等院校…可以自主决定实施转化: support unnamed
     if not benefits:
         return None
@@ -198,7 +199,7 @@ def measure_of(sentence: str, inherited: tuple[str, ...] = (), context: str = ""
         acts = _ACTS.match(sentence[end:]) and not _SUPPORTED_BEFORE.search(sentence[:start])
         (actors if acts or _RESOURCE_BEFORE.search(sentence[:start]) else beneficiaries).append(kind)
     beneficiaries = list(dict.fromkeys(beneficiaries)) or list(inherited)
-    if not beneficiaries and not (not found and _OPEN_OFFER.search(sentence)):
+    if not beneficiaries and not open_offer:
         return None
     written = arabic_numerals(sentence)
     amount = next((f.text for f in figures(written) if f.unit in ("%", "万元", "亿元", "元")), "")
@@ -218,6 +219,7 @@ _BACKING = re.compile(r"支持|扶持|资助|优先|激励")  # verbs that back 
 # a kind granted a right or a priority as the subject of its sentence: 高等院校…可以自主决定…,
 # 完成人可以自行投资实施, 中小微企业优先实施
 _GRANTED = re.compile(r"可以|可(?![能持])|优先")
+_AUTHORITY = re.compile(r"部门|政府|机关|管委会|委员会")  # …主管部门可以终止项目: the authority holds the right
 _GIVES = re.compile(r"^[^，。；]{0,2}?(?:向社会|向[^，。；]{0,6}开放|对外开放|加大|加强|扩大|出台|开发|创办|整合)")
 _LIST_JOIN = re.compile(r"^[、和及或]?$|^以及$")
 # urged, not backed, to set something up of its own (鼓励高校院所设置创业导师流动岗位): the
@@ -249,6 +251,12 @@ def _runs_after(verbs: re.Pattern, sentence: str, found: list[tuple[str, int, in
     return out
 
 
+def _urged_to_set_up(sentence: str, at: int, run: list[tuple[str, int, int]]) -> bool:
+    """鼓励高校院所设置创业导师流动岗位: institutions urged, not backed, to set up their own."""
+    return bool(_URGES.match(sentence, at) and _SETS_UP.match(sentence[run[-1][2]:])
+                and not {k for k, _, _ in run} & set(_PEOPLE) and not _RESOURCED.search(sentence))
+
+
 def _granted(sentence: str, found: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
     """The kinds a sentence grants a right or a priority, as its subject: a kind (or a list of
     kinds) right before 可以/优先, no other kind between, not one that acts for another."""
@@ -256,7 +264,7 @@ def _granted(sentence: str, found: list[tuple[str, int, int]]) -> list[tuple[str
     for i, (kind, start, end) in enumerate(found):
         m = _GRANTED.search(sentence, end)
         if m is None or m.start() - end > 30 or _ACTS.match(sentence[end:]) \
-                or re.search(r"部门|政府|机关|管委会|委员会", sentence[end:m.start()]):
+                or _AUTHORITY.search(sentence[end:m.start()]):
             continue
         between = [k for k in found[i + 1:] if end <= k[1] < m.start()]
         last = end
@@ -281,9 +289,8 @@ def _named_after_verbs(sentence: str, found: list[tuple[str, int, int]]) -> set[
     # a supported kind that then gives (支持高校院所向社会开放…) or is urged to spend its own
     # effort (鼓励企业加大投入) is the doer
     every = _runs_after(_SUPPORT_VERBS, sentence, found)
-    supported = [(at, run) for at, run in every if not _GIVES.match(sentence[run[-1][2]:])
-                 and not (_URGES.match(sentence, at) and _SETS_UP.match(sentence[run[-1][2]:])
-                          and not set(k for k, _, _ in run) & set(_PEOPLE) and not _RESOURCED.search(sentence))]
+    supported = [(at, run) for at, run in every
+                 if not _GIVES.match(sentence[run[-1][2]:]) and not _urged_to_set_up(sentence, at, run)]
     receivers = _runs_after(_RECEIVER_VERBS, sentence, found)
     # 向 X receives only in the clause of a supporting verb (推进成果向企业流动 names no one)
     receivers += [(at, run) for at, run in _runs_after(_TOWARD, sentence, found)
