@@ -427,6 +427,7 @@ def _places() -> dict[str, tuple[str, ...]]:
     return _cached("places-v4", _parse_places)
 
 
+@lru_cache(maxsize=1)
 def place_names() -> frozenset[str]:
     """English names CC-CEDICT gives for places ("Hunan province, abbr. 湘" → hunan)."""
     return frozenset(_places())
@@ -445,6 +446,7 @@ def place_words() -> frozenset[str]:
 
 
 _NAME = re.compile(r"^([A-Z][a-z]+(?: [A-Z][a-z]+)?)(?=$|[ ,(])")
+_PLACE_KINDS = ("province", "city", "county", "prefecture", "municipality", "district")
 
 
 def _parse_places(source: Path) -> dict[str, tuple[str, ...]]:
@@ -465,7 +467,7 @@ def _parse_places(source: Path) -> dict[str, tuple[str, ...]]:
                 m = _NAME.match(first)
                 if m:
                     add(m.group(1), head)
-            if any(kind in line.lower() for kind in ("province", "city", "county", "prefecture", "municipality", "district")):
+            if any(kind in line.lower() for kind in _PLACE_KINDS):
                 for sense in line.split("/")[1:-1]:
                     m = _PLACE_SENSE.match(sense.strip())
                     if m:
@@ -482,4 +484,4 @@ def _place_words(name: str) -> list[str]:
 
 def english_place(name: str) -> bool:
     """The dictionary names a place so (Hunan, Shanghai); a capitalised word is not enough."""
-    return " ".join(_place_words(name)) in place_names()
+    return " ".join(_place_words(name)) in _places()
