@@ -98,7 +98,7 @@ _ASKED_UNIT_EN = [(re.compile(r"what (percentage|share|proportion|percent)|how m
 
 
 def asked_units(query: str) -> tuple[str, ...]:
-    """The unit of each part a question asks ("新增多少件？发明专利占比有什么要求？" → 件, %)."""
+    """The unit of each part a question asks ("培育多少家企业？其中高新技术企业占比多少？" → 家, %)."""
     parts = [p for p in re.split(r"[？?；;]", query) if p.strip()]
     return tuple(dict.fromkeys(u for u in map(asked_unit, parts) if u))
 

@@ -98,18 +98,11 @@ def _places_inside(question: str, taken: list[bool], groups: dict[str, list[str]
     Chinese place is a word jieba tags ``ns``, one the dictionary names a division by, or a
     name with its level (…市/县); an English one is a capitalised word the dictionary names a
     division by. A name with readings in different regions (朝阳) places nothing."""
-    import jieba.posseg as pseg
-
-    out, pos = [], 0
-    for word in pseg.cut(question):
-        start = question.find(word.word, pos)
-        if start < 0:
-            continue
-        pos = end = start + len(word.word)
-        name = word.word
+    out = []
+    for name, flag, start, end in _tagged_words(question):
         if len(name) < 2 or any(taken[start:end]) or name.startswith(_NOT_A_NAME) or generic_place_noun(name):
             continue
-        if word.flag == "ns" or name in place_words() or (len(name) >= 3 and name.endswith(("省", "市", "州", "县"))):
+        if flag == "ns" or name in place_words() or (len(name) >= 3 and name.endswith(("省", "市", "州", "县"))):
             region = _region_around([name], groups)
             if region:
                 out.append((start, end, name, region))
@@ -179,18 +172,29 @@ def _admin_places(question: str, taken: list[bool]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _unknown_places(question: str, taken: list[bool], vocabulary: set[str]) -> list[str]:
-    """Place names (jieba POS 'ns', or capitalised English after in/for/of) the corpus never mentions."""
+@lru_cache(maxsize=256)
+def _tagged_words(question: str) -> tuple[tuple[str, str, int, int], ...]:
+    """(word, jieba part-of-speech tag, start, end) of a question, tagged once for the place
+    rules that read it."""
     import jieba.posseg as pseg
 
-    unknown, pos = [], 0
+    out, pos = [], 0
     for word in pseg.cut(question):
         start = question.find(word.word, pos)
-        pos = start + len(word.word) if start >= 0 else pos
-        if word.flag == "ns" and len(word.word) >= 2 and start >= 0 and not any(taken[start:pos]) \
-                and not generic_place_noun(word.word):
-            if word.word not in vocabulary:
-                unknown.append(word.word)
+        if start < 0:
+            continue
+        pos = start + len(word.word)
+        out.append((word.word, word.flag, start, pos))
+    return tuple(out)
+
+
+def _unknown_places(question: str, taken: list[bool], vocabulary: set[str]) -> list[str]:
+    """Place names (jieba POS 'ns', or capitalised English after in/for/of) the corpus never mentions."""
+    unknown = []
+    for name, flag, start, end in _tagged_words(question):
+        if flag == "ns" and len(name) >= 2 and not any(taken[start:end]) and not generic_place_noun(name) \
+                and name not in vocabulary:
+            unknown.append(name)
     # an administrative name jieba does not know as a place (白石市, 青石县): two or three
     # characters before 省/市/州/县, after a particle, when the corpus never mentions it; a
     # word jieba's dictionary knows as something else (大中城市, 中心城市) is no place

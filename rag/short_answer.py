@@ -80,7 +80,7 @@ def value_of(ev: Evidence, kind: str, terms: list[str], question: str = "", unit
     asked_cells = cells_for_places(facts.cells, question)
     if asked_cells:  # a city that is a column of a breakdown table: its own cell
         return "，".join(f"{c.header} {c.value}" for c in asked_cells)
-    if kind == "figure":  # a figure for each unit asked (新增多少件？占比多少？ → 300件以上，12%)
+    if kind == "figure":  # a figure for each unit asked (培育多少家？占比多少？ → 50家以上，20%以上)
         figures = [_figures_asked(sentence, facts, terms, unit) for unit in units or ("",)]
         if any(figures):
             return "，".join(dict.fromkeys(f for f in figures if f))
@@ -105,7 +105,7 @@ def value_of(ev: Evidence, kind: str, terms: list[str], question: str = "", unit
 
 def _figures_asked(sentence: str, facts, terms: list[str], unit: str = "") -> str:
     """Every figure of the sentence stated beside nearly as many question terms as the best
-    (a question may ask two: 新增多少件？占比有什么要求？), else the one nearest the terms."""
+    (a question may ask two: 培育多少家？占比多少？), else the one nearest the terms."""
     written = arabic_numerals(sentence)
     topical = [t for t in terms if len(t) > 1]
     candidates = [f for f in facts.figures if _SAME.get(f.unit, f.unit) == unit] if unit else []

@@ -61,7 +61,7 @@ def test_false_premise_is_corrected_from_the_source(indexed_settings):
 @pytest.mark.parametrize("question, wrong, right", [
     # the premise sits beside another ask (who leads): its figure is looked up on its own
     ("甘肃计划培育省级技术转移示范机构300个，由哪个部门牵头？", "300个", "100个"),
-    ("Gansu plans to train 900 professional technology transfer personnel by 2020 - who is responsible?",
+    ("Gansu aims to train 900 technology transfer specialists by 2020 - which department leads this?",
      "900", "200名"),
 ])
 def test_a_wrong_figure_beside_another_ask_is_corrected_with_the_stated_one(indexed_settings, question, wrong, right):

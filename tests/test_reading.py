@@ -152,24 +152,25 @@ def test_a_figure_is_given_for_each_unit_asked():
     from rag.question import asked_units
     from rag.short_answer import value_of
 
-    question = "专利申请要新增多少件？发明专利占比有什么要求？"
-    assert asked_units(question) == ("件", "%")
-    ev = _evidence("全州专利申请量新增300件以上，其中发明专利占比达到12%以上。")
-    assert value_of(ev, "figure", ["专利申请", "发明专利", "占比"], question, asked_units(question)) == "300件以上，达到12%以上"
+    question = "全市要培育多少家科技型企业？其中高新技术企业占比多少？"
+    assert asked_units(question) == ("家", "%")
+    ev = _evidence("全市培育科技型企业50家以上，其中高新技术企业占比达到20%以上。")
+    assert value_of(ev, "figure", ["科技型企业", "高新技术企业", "占比"], question,
+                    asked_units(question)) == "50家以上，达到20%以上"
 
 
 def test_how_long_is_answered_by_the_time_span_and_when_by_the_date():
     from rag.short_answer import short_answer
 
     ev = _evidence("协议定价的，应当在本单位公示，公示时间不得少于十五日。")
-    how_long = short_answer([(ev, 1)], "deadline", "en", ["公示"], question="For how long must it be posted?")
+    how_long = short_answer([(ev, 1)], "deadline", "en", ["公示"], question="How long does the notice stay up?")
     assert how_long == ": No fewer than 15 days (不得少于15日) [1]"
     # "when" as a conjunction asks no time: the question below asks a share
     from rag.question import asked_kind
-    assert asked_kind("When a university licenses a patent itself, what share goes to the team?") == "figure"
+    assert asked_kind("When an institute sells a patent, what share do the inventors keep?") == "figure"
     assert asked_kind("When must the platform be built?") == "deadline"
-    assert asked_kind("By when is the system supposed to be built?") == "deadline"
-    assert asked_kind("trading platform - when does it have to be running?") == "deadline"
+    assert asked_kind("By when should the service centre open?") == "deadline"
+    assert asked_kind("the new fund - when does it start?") == "deadline"
 
 
 def test_a_direct_answer_keeps_the_clause_its_fragment_depends_on():

@@ -142,7 +142,7 @@ def test_a_one_character_alias_is_only_a_word_of_its_own():
     ("仁寿县有哪些园区？", "眉山市", "仁寿县"),  # a county of a covered city
     ("赣州的技术合同交易额", "江西省", "赣州"),  # 赣州 holds the alias 赣 but is a city of its own
     ("What tax breaks can incubators in Lanzhou get?", "甘肃省", "兰州"),  # English, by the dictionary
-    ("moving into the Lanzhou–Baiyin pilot zone", "甘肃省", "兰州"),
+    ("Which rules apply to a lab in Baiyin?", "甘肃省", "白银"),
     ("Is there support in Renshou County?", "眉山市", "仁寿"),
 ])
 def test_a_place_inside_a_covered_region_is_answered_from_that_region(catalog, question, region, place):
