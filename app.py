@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import gradio as gr
 
-from rag import ui
-from rag.compare import COLUMNS as COMPARE_COLUMNS
-from rag.config import get_settings
-from rag.errors import RagError
+from rag.apps import web as ui
+from rag.features.compare import COLUMNS as COMPARE_COLUMNS
+from rag.core.config import get_settings
+from rag.core.errors import RagError
 
 CSS = """
 .gradio-container {max-width: 1280px !important; margin: auto;}

@@ -23,7 +23,7 @@ TARGET_MEDIAN_MS, TARGET_FIRST_S = 300, 15
 
 def first_answer_seconds(question: str) -> float:
     started = time.perf_counter()
-    out = subprocess.run([sys.executable, "-m", "rag.cli", "ask", question, "--json"], cwd=ROOT,
+    out = subprocess.run([sys.executable, "-m", "rag", "ask", question, "--json"], cwd=ROOT,
                          capture_output=True, text=True, env=dict(os.environ, HF_HUB_OFFLINE="1"))
     elapsed = time.perf_counter() - started
     if out.returncode != 0:
@@ -40,9 +40,9 @@ def main() -> int:
 
     first = first_answer_seconds("what share of income goes to the inventor?")
 
-    from rag.config import get_settings
-    from rag.evaluate import load_set
-    from rag.pipeline import answer
+    from rag.core.config import get_settings
+    from rag.apps.evaluate import load_set
+    from rag.pipeline.composition import answer
 
     settings = get_settings()
     questions = [item["question"] for item in load_set(Path(args.set))]

@@ -13,8 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from rag.config import PROJECT_ROOT, get_settings
-from rag.evaluate import load_set, retrieval_metrics
+from rag.core.config import PROJECT_ROOT, get_settings
+from rag.apps.evaluate import load_set, retrieval_metrics
 
 
 def main() -> None:
@@ -27,7 +27,7 @@ def main() -> None:
     for name in args.embedders.split(","):
         with tempfile.TemporaryDirectory() as tmp:
             settings = get_settings().with_overrides(embed_model=name, data_dir=Path(tmp))
-            from rag.pipeline import ingest_paths, make_retriever
+            from rag.pipeline.composition import ingest_paths, make_retriever
 
             started = time.perf_counter()
             report = ingest_paths(None, settings)

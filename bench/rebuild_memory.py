@@ -31,9 +31,9 @@ def main() -> int:
     parser.add_argument("--no-trim", action="store_true", help="do not return freed heap to the system")
     args = parser.parse_args()
 
-    from rag.answering import answer_question
-    from rag.config import get_settings
-    from rag.pipeline import _build_retriever, return_freed_memory
+    from rag.answering.chain import answer_question
+    from rag.core.config import get_settings
+    from rag.pipeline.composition import _build_retriever, return_freed_memory
 
     settings = get_settings()
 

@@ -135,11 +135,11 @@ def _soak(args, Client, url: str, app, env: dict, doc: Path) -> int:
         if n % 2 == 0:
             doc.write_text(f"灰山市促进科技成果转移转化实施办法\n\n一、收益分配\n1.职务科技成果转化所得净收入，"
                            f"按不低于{50 + n % 40}%的比例奖励成果完成人及其团队。\n", encoding="utf-8")
-            cmd = [PYTHON, "-m", "rag.cli", "ingest", "-q", str(doc)]
+            cmd = [PYTHON, "-m", "rag", "ingest", "-q", str(doc)]
             with lock:
                 adding_since[0] = time.monotonic()
         else:
-            cmd = [PYTHON, "-m", "rag.cli", "remove", DOC_ID]
+            cmd = [PYTHON, "-m", "rag", "remove", DOC_ID]
         done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
         with lock:
             if done.returncode != 0:

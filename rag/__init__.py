@@ -1,6 +1,6 @@
 """政策问答: cited question answering over Chinese science-and-technology policy documents."""
-from rag.config import Settings, get_settings
-from rag.errors import ConfigError, DocumentError, IndexMissingError, QuestionError, RagError
+from rag.core.config import Settings, get_settings
+from rag.core.errors import ConfigError, DocumentError, IndexMissingError, QuestionError, RagError
 
 __all__ = ["Settings", "get_settings", "ingest_paths", "RagError", "DocumentError",
            "IndexMissingError", "QuestionError", "ConfigError"]
@@ -9,7 +9,7 @@ __all__ = ["Settings", "get_settings", "ingest_paths", "RagError", "DocumentErro
 def __getattr__(name: str):
     # lazy: importing rag must stay fast for the CLI (models load only when used)
     if name in ("ingest_paths", "answer"):
-        from rag import pipeline
+        from rag.pipeline import composition as pipeline
 
         return getattr(pipeline, name)
     raise AttributeError(name)

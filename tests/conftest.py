@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from rag.config import PROJECT_ROOT, Settings, apply_offline_defaults, settings_from_env
-from rag.corpus import CorpusCatalog
-from rag.ingest import load_document
+from rag.core.config import PROJECT_ROOT, Settings, apply_offline_defaults, settings_from_env
+from rag.ingest.catalog import CorpusCatalog
+from rag.ingest.loading import load_document
 
 apply_offline_defaults()
 CORPUS = PROJECT_ROOT / "corpus"
@@ -30,7 +30,7 @@ def corpus_docs(catalog):
 @pytest.fixture(scope="session")
 def indexed_settings(tmp_path_factory) -> Settings:
     """The real corpus ingested once into a temporary store with the default embedder."""
-    from rag.pipeline import ingest_paths
+    from rag.pipeline.composition import ingest_paths
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("rag_data"))
     report = ingest_paths([CORPUS], settings)

@@ -9,10 +9,10 @@ import re
 import pytest
 from llama_index.core.schema import Document
 
-from rag.chunking import ClauseNodeParser, parse_clauses, token_counter
-from rag.config import PROJECT_ROOT
-from rag.corpus import CorpusCatalog
-from rag.ingest import load_document
+from rag.chunking.clauses import ClauseNodeParser, parse_clauses, token_counter
+from rag.core.config import PROJECT_ROOT
+from rag.ingest.catalog import CorpusCatalog
+from rag.ingest.loading import load_document
 
 from .conftest import EXTRA_DOCS
 

@@ -16,8 +16,8 @@ import urllib.request
 
 import pytest
 
-from rag.config import PROJECT_ROOT
-from rag.llm import free_port
+from rag.core.config import PROJECT_ROOT
+from rag.llm.writer import free_port
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = PROJECT_ROOT / "artifacts" / "screenshots"

@@ -8,14 +8,14 @@ import sys
 
 import pytest
 
-from rag.config import PROJECT_ROOT
+from rag.core.config import PROJECT_ROOT
 
 from .conftest import BLIND_SET, EXTRA_DOCS
 
 
 def rag(settings, *args, stdin: str | None = None) -> subprocess.CompletedProcess:
     env = dict(os.environ, RAG_DATA_DIR=str(settings.data_dir), HF_HUB_OFFLINE="1")
-    return subprocess.run([sys.executable, "-m", "rag.cli", *args], input=stdin, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "rag", *args], input=stdin, capture_output=True,
                           text=True, env=env, cwd=PROJECT_ROOT, timeout=600)
 
 
@@ -93,7 +93,7 @@ def test_blind_set_gate_passes_with_the_regulations_indexed(tmp_path):
     """The gate on questions nobody here wrote: the corpus plus the two regulations, indexed by
     `rag eval --docs`, answered under eval/thresholds-blind.toml."""
     assert BLIND_SET.is_file() and EXTRA_DOCS.is_dir(), f"the shared blind set is missing: {BLIND_SET}"
-    from rag.config import Settings
+    from rag.core.config import Settings
 
     report = PROJECT_ROOT / "artifacts" / "eval-blind"
     out = rag(Settings(data_dir=tmp_path / "data"), "eval", "--set", str(BLIND_SET), "--docs", str(EXTRA_DOCS),

@@ -8,10 +8,10 @@ import shutil
 
 import pytest
 
-from rag.config import PROJECT_ROOT, Settings
-from rag.corpus import CorpusCatalog, infer_info, level_of
-from rag.doc_metadata import read_facts
-from rag.ingest import doc_id_for, extract_text, load_document
+from rag.core.config import PROJECT_ROOT, Settings
+from rag.ingest.catalog import CorpusCatalog, infer_info, level_of
+from rag.ingest.metadata import read_facts
+from rag.ingest.loading import doc_id_for, extract_text, load_document
 
 from .conftest import EXTRA_DOCS
 
@@ -81,7 +81,7 @@ def test_a_cited_document_number_is_not_the_documents_own():
 
 
 def test_a_regions_english_name_is_its_pinyin_with_its_level():
-    from rag.corpus import english_region
+    from rag.ingest.catalog import english_region
 
     assert english_region("浙江省") == "Zhejiang Province" and english_region("北京市") == "Beijing"
     assert english_region("") == "" and english_region("Hunan") == ""
@@ -111,7 +111,7 @@ def test_doc_ids_keep_the_whole_file_name(tmp_path):
 
 @pytest.mark.slow
 def test_same_name_in_another_folder_is_refused_and_catalog_entries_stay_with_the_corpus(tmp_path):
-    from rag.pipeline import ingest_paths
+    from rag.pipeline.composition import ingest_paths
 
     corpus = _corpus(tmp_path, {"city.txt": CITY_PLAN})
     settings = _settings(tmp_path, corpus)
@@ -121,7 +121,7 @@ def test_same_name_in_another_folder_is_refused_and_catalog_entries_stay_with_th
     (elsewhere / "city.txt").write_text(PROVINCE_RULES, encoding="utf-8")  # the catalog's file name
     report = ingest_paths([elsewhere / "city.txt"], settings)
     assert report.documents == 1 and not report.skipped  # another document: city.txt, not shili_city
-    from rag.index import ClauseStore
+    from rag.index.store import ClauseStore
 
     docs = {d["doc_id"]: d for d in ClauseStore(settings).documents()}
     assert docs["shili_city"]["title"].startswith("示例市") and docs["city.txt"]["title"] == "示例省促进科技成果转化若干措施"
@@ -134,8 +134,8 @@ def test_same_name_in_another_folder_is_refused_and_catalog_entries_stay_with_th
 
 @pytest.mark.slow
 def test_metadata_edit_reaches_the_index_and_deleted_files_are_pruned(tmp_path):
-    from rag.index import ClauseStore
-    from rag.pipeline import ingest_paths
+    from rag.index.store import ClauseStore
+    from rag.pipeline.composition import ingest_paths
 
     corpus = _corpus(tmp_path, {"city.txt": CITY_PLAN, "rules.txt": PROVINCE_RULES})
     settings = _settings(tmp_path, corpus)
@@ -150,7 +150,7 @@ def test_metadata_edit_reaches_the_index_and_deleted_files_are_pruned(tmp_path):
 
 
 def test_two_uploads_with_one_name_are_not_merged(tmp_path):
-    from rag import ui
+    from rag.apps import web as ui
 
     settings = Settings(data_dir=tmp_path / "data", corpus_dir=tmp_path)
     (settings.data_dir / "uploads").mkdir(parents=True)
@@ -166,7 +166,7 @@ def test_two_uploads_with_one_name_are_not_merged(tmp_path):
 
 @pytest.mark.slow
 def test_a_provincial_document_answers_a_city_question_with_its_level_named(tmp_path):
-    from rag.pipeline import answer, ingest_paths
+    from rag.pipeline.composition import answer, ingest_paths
 
     corpus = _corpus(tmp_path, {"city.txt": CITY_PLAN, "province.txt": PROVINCE_RULES})
     settings = _settings(tmp_path, corpus)
@@ -212,7 +212,7 @@ def test_docx_tables_stay_in_body_order(tmp_path):
 
 
 def test_pdf_page_numbers_and_running_headers_are_not_text():
-    from rag.formats import strip_page_furniture
+    from rag.ingest.readers import strip_page_furniture
 
     pages = [f"示例市人民政府文件\n第{i}段正文。\n— {i} —" for i in range(1, 5)] + ["示例市人民政府文件\n结尾。\n第 5 页"]
     kept = "\n".join(strip_page_furniture(pages))
@@ -222,7 +222,7 @@ def test_pdf_page_numbers_and_running_headers_are_not_text():
 
 @pytest.mark.slow
 def test_one_unreadable_file_is_one_reason_and_the_rest_go_on(tmp_path):
-    from rag.pipeline import ingest_paths
+    from rag.pipeline.composition import ingest_paths
 
     corpus = _corpus(tmp_path, {"city.txt": CITY_PLAN})
     (corpus / "broken.docx").write_bytes(b"PK\x03\x04 not really a zip")

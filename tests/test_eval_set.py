@@ -4,10 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 import pytest
 
-from rag.chunking import ClauseNodeParser, token_counter
-from rag.cite import normalise_numbers
-from rag.config import PROJECT_ROOT
-from rag.evaluate import UNANSWERABLE, load_set, matches
+from rag.chunking.clauses import ClauseNodeParser, token_counter
+from rag.core.model import normalise_numbers
+from rag.core.config import PROJECT_ROOT
+from rag.apps.evaluate import UNANSWERABLE, load_set, matches
 
 QA = load_set(PROJECT_ROOT / "eval" / "qa.jsonl")
 TYPES = {"numeric", "department", "deadline", "region", "comparison", "eligibility", UNANSWERABLE, "false_premise"}
@@ -47,7 +47,7 @@ def test_unanswerable_items_expect_nothing(item):
 
 
 def test_accuracy_on_added_documents_counts_each_item_once():
-    from rag.evaluate import ItemResult, accuracy_about
+    from rag.apps.evaluate import ItemResult, accuracy_about
 
     def result(source, passed, kind="numeric"):
         return ItemResult({"type": kind, "source_doc": source}, {}, 1.0, passed, 0, passed)
@@ -61,8 +61,8 @@ def test_accuracy_on_added_documents_counts_each_item_once():
 def _on_gold(name: str, metrics) -> dict:
     """``metrics`` of a gold file in eval/ on the ingest's own chunks; it covers 眉山, 甘肃 and a
     regulation."""
-    from rag.evaluate import load_gold
-    from rag.pipeline import gold_chunks
+    from rag.apps.evaluate import load_gold
+    from rag.pipeline.composition import gold_chunks
 
     root = Path(__file__).resolve().parent.parent
     gold = load_gold(root / "eval" / name)
@@ -74,7 +74,7 @@ def test_measure_extraction_holds_on_the_hand_made_gold():
     """eval/measures.jsonl (眉山, 甘肃, the Beijing regulation, annotated from the texts):
     the ingest's extractor on the same chunks: precision at least 0.90 and recall at least
     0.85 (issue 12's done-when; measured 0.955 / 0.970); no wrong "met" holds."""
-    from rag.evaluate import measure_metrics
+    from rag.apps.evaluate import measure_metrics
 
     metrics = _on_gold("measures.jsonl", measure_metrics)
     assert metrics["measures_gold"] >= 60
@@ -86,7 +86,7 @@ def test_measure_extraction_holds_on_the_hand_made_gold():
 def test_target_extraction_holds_on_the_hand_made_gold():
     """eval/targets.jsonl (眉山, 甘肃, clauses of the Beijing regulation that set none): precision
     at least 0.90 with area and period right (issue 12's done-when), recall too."""
-    from rag.evaluate import target_metrics
+    from rag.apps.evaluate import target_metrics
 
     metrics = _on_gold("targets.jsonl", target_metrics)
     assert metrics["targets_gold"] >= 30

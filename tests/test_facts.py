@@ -7,7 +7,7 @@ import json
 import subprocess
 import sys
 
-from rag.facts import Cell, cells_for_places, facts_of, figures
+from rag.extract.facts import Cell, cells_for_places, facts_of, figures
 
 
 def test_a_figure_has_its_unit_qualifier_scope_and_period():
@@ -44,7 +44,7 @@ def test_a_table_row_keeps_each_cell_under_its_header_and_a_named_city_finds_its
 
 
 def test_a_city_question_is_answered_by_its_cell_of_the_breakdown_table(indexed_settings):
-    from rag.pipeline import answer
+    from rag.pipeline.composition import answer
 
     result = answer("环高校知识经济圈，绵阳要布局建设几个？", settings=indexed_settings)
     assert "绵阳市 1个" in result.short_answer
@@ -53,7 +53,7 @@ def test_a_city_question_is_answered_by_its_cell_of_the_breakdown_table(indexed_
 def test_rag_chunks_json_shows_each_chunks_facts(indexed_settings):
     env = {"RAG_DATA_DIR": str(indexed_settings.data_dir), "RAG_CORPUS_DIR": str(indexed_settings.corpus_dir),
            "HF_HUB_OFFLINE": "1", "PATH": ""}
-    out = subprocess.run([sys.executable, "-m", "rag.cli", "chunks", "chengdemian", "--json"],
+    out = subprocess.run([sys.executable, "-m", "rag", "chunks", "chengdemian", "--json"],
                          capture_output=True, text=True, env=env, check=True).stdout
     rows = [json.loads(line) for line in out.splitlines()]
     table = [r for r in rows if r["kind"] == "table_row"]

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from rag.chunking import ClauseNodeParser, token_counter
-from rag.errors import DocumentError
-from rag.ingest import extract_text, load_document
+from rag.chunking.clauses import ClauseNodeParser, token_counter
+from rag.core.errors import DocumentError
+from rag.ingest.loading import extract_text, load_document
 
 
 def _pdf(text: str | None) -> bytes:
@@ -77,8 +77,8 @@ def test_html_page_furniture_is_stripped_and_table_rows_kept(tmp_path):
 
 
 def test_a_second_writer_is_refused_while_one_holds_the_lock(tmp_path):
-    from rag.config import PROJECT_ROOT, Settings
-    from rag.pipeline import WriterBusy, ingest_paths, writer_lock
+    from rag.core.config import PROJECT_ROOT, Settings
+    from rag.pipeline.composition import WriterBusy, ingest_paths, writer_lock
 
     settings = Settings(data_dir=tmp_path / "data")
     with writer_lock(settings):
@@ -104,7 +104,7 @@ def test_rag_remove_during_an_ingest_is_told_to_wait_without_a_traceback(tmp_pat
     try:
         assert holder.stdout.readline().strip() == "held"
         env = {"RAG_DATA_DIR": str(data), "HF_HUB_OFFLINE": "1", "PATH": ""}
-        run = subprocess.run([sys.executable, "-m", "rag.cli", "remove", "aba_2016"],
+        run = subprocess.run([sys.executable, "-m", "rag", "remove", "aba_2016"],
                              capture_output=True, text=True, env=env, timeout=120)
     finally:
         holder.kill()

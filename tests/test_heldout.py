@@ -6,15 +6,15 @@ import shutil
 
 import pytest
 
-from rag.config import PROJECT_ROOT, Settings
-from rag.evaluate import evaluate, load_set
+from rag.core.config import PROJECT_ROOT, Settings
+from rag.apps.evaluate import evaluate, load_set
 
 HELDOUT = PROJECT_ROOT / "eval" / "heldout"
 
 
 @pytest.fixture(scope="module")
 def heldout_settings(tmp_path_factory) -> Settings:
-    from rag.pipeline import ingest_paths
+    from rag.pipeline.composition import ingest_paths
 
     corpus = tmp_path_factory.mktemp("heldout_corpus")
     shutil.copy(HELDOUT / "baishi_2018.txt", corpus)
@@ -27,7 +27,7 @@ def heldout_settings(tmp_path_factory) -> Settings:
 
 @pytest.mark.slow
 def test_unseen_policy_is_answered_as_well_as_the_corpus(heldout_settings):
-    from rag.pipeline import answer, make_retriever
+    from rag.pipeline.composition import answer, make_retriever
 
     items = load_set(HELDOUT / "qa.jsonl")
     report = evaluate(items, make_retriever(heldout_settings),
@@ -41,7 +41,7 @@ def test_unseen_policy_is_answered_as_well_as_the_corpus(heldout_settings):
 
 @pytest.mark.slow
 def test_unseen_policy_gets_its_region_and_clause_labels_from_its_own_text(heldout_settings):
-    from rag.pipeline import answer
+    from rag.pipeline.composition import answer
 
     result = answer("白石市职务科技成果转化净收入奖励给成果完成人的比例是多少？", settings=heldout_settings)
     cite = result.citations[0]

@@ -8,10 +8,10 @@ import sys
 
 import pytest
 
-from rag.config import PROJECT_ROOT, Settings
-from rag.errors import ConfigError, IndexMissingError
-from rag.index import ClauseStore, collection_name
-from rag.pipeline import ingest_paths
+from rag.core.config import PROJECT_ROOT, Settings
+from rag.core.errors import ConfigError, IndexMissingError
+from rag.index.store import ClauseStore, collection_name
+from rag.pipeline.composition import ingest_paths
 
 from .conftest import CORPUS
 
@@ -74,7 +74,7 @@ def test_collections_are_named_per_embedder():
 
 
 def test_unknown_sentence_transformers_name_fails_fast_offline():
-    from rag.embeddings import get_embedder
+    from rag.index.embeddings import get_embedder
 
     with pytest.raises(ConfigError, match="offline"):
         get_embedder("some-org/not-on-this-disk", 1)
@@ -84,7 +84,7 @@ def test_cli_ingest_and_chunks_json_work_with_hf_hub_offline(tmp_path):
     """A fresh process with HF_HUB_OFFLINE=1 and no proxy loads the default embedder and indexes."""
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
     env.update(HF_HUB_OFFLINE="1", RAG_DATA_DIR=str(tmp_path / "data"))
-    rag = [sys.executable, "-m", "rag.cli"]
+    rag = [sys.executable, "-m", "rag"]
     done = subprocess.run(rag + ["ingest", "-q", str(CORPUS / "aba_2016.txt")], env=env,
                           capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300)
     assert done.returncode == 0, done.stderr
@@ -101,9 +101,9 @@ def test_cli_ingest_and_chunks_json_work_with_hf_hub_offline(tmp_path):
 
 
 def test_a_store_that_cannot_be_opened_says_why_not_run_ingest(tmp_path):
-    from rag.config import Settings
-    from rag.errors import IndexMissingError, StoreUnavailable
-    from rag.index import ClauseStore
+    from rag.core.config import Settings
+    from rag.core.errors import IndexMissingError, StoreUnavailable
+    from rag.index.store import ClauseStore
 
     with pytest.raises(IndexMissingError, match="run `rag ingest` first"):
         ClauseStore(Settings(data_dir=tmp_path / "empty"))

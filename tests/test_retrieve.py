@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.corpus import CorpusCatalog, load_glossary
-from rag.retrieve import match_regions, tokenize
+from rag.ingest.catalog import CorpusCatalog, load_glossary
+from rag.retrieval.hybrid import match_regions, tokenize
 
 from .conftest import CORPUS
 
@@ -38,7 +38,7 @@ def test_chinese_is_tokenised_into_words_without_stopwords():
 
 
 def test_english_reaches_the_corpus_through_the_dictionary_not_a_glossary():
-    from rag.bilingual import Bridge
+    from rag.query.english import Bridge
 
     corpus = "科技成果转化的收入，按比例奖励发明人。省科技厅牵头负责孵化器建设。"
     bridge = Bridge(corpus, {"收入", "比例", "发明人", "孵化器", "科技厅"}, names=load_glossary(CORPUS))
@@ -50,7 +50,7 @@ def test_english_reaches_the_corpus_through_the_dictionary_not_a_glossary():
 
 
 def test_a_dictionary_phrase_absent_from_the_corpus_is_an_absent_concept():
-    from rag.bilingual import Bridge
+    from rag.query.english import Bridge
 
     bridge = Bridge("科技成果转化贷款贴息。", {"贷款", "贴息"})
     by_unit = {g.english: g for g in bridge.groups("What is the interest rate on loans?")}
@@ -58,7 +58,7 @@ def test_a_dictionary_phrase_absent_from_the_corpus_is_an_absent_concept():
 
 
 def test_english_compounds_spellings_and_context_come_from_the_dictionary():
-    from rag.bilingual import Bridge
+    from rag.query.english import Bridge
 
     corpus = "建设技术转移中心，设立成果转化引导基金。支持高校和科研院所开展技术转移。技术合同年交易额达到200亿元。"
     vocabulary = {"技术转移", "中心", "引导基金", "高校", "科研院所", "技术", "转移", "合同", "交易额", "转化"}
@@ -82,8 +82,8 @@ def test_every_curated_english_term_is_one_the_dictionary_cannot_reach():
     """glossary.toml [terms] only shrinks: an entry the dictionary path reaches is redundant."""
     import tomllib
 
-    from rag.bilingual import Bridge, unreached
-    from rag.corpus import load_departments
+    from rag.query.english import Bridge, unreached
+    from rag.ingest.catalog import load_departments
 
     texts = [p.read_text(encoding="utf-8").lower() for p in sorted(CORPUS.glob("*.txt"))]
     names: dict[str, list[str]] = {}
@@ -99,7 +99,7 @@ def test_every_curated_english_term_is_one_the_dictionary_cannot_reach():
 
 @pytest.mark.slow
 def test_hybrid_retrieval_finds_the_70_percent_clause_in_both_languages(indexed_settings):
-    from rag.pipeline import make_retriever
+    from rag.pipeline.composition import make_retriever
 
     retriever = make_retriever(indexed_settings)
     for question in ("科技成果转化收益给成果完成人的比例是多少？", "What share of income goes to the inventor?"):
@@ -110,7 +110,7 @@ def test_hybrid_retrieval_finds_the_70_percent_clause_in_both_languages(indexed_
 
 @pytest.mark.slow
 def test_region_filter_keeps_results_inside_the_region(indexed_settings):
-    from rag.pipeline import make_retriever
+    from rag.pipeline.composition import make_retriever
 
     retriever = make_retriever(indexed_settings)
     top = retriever.search("技术合同交易额目标", ["江西省"], top_k=5)
@@ -162,7 +162,7 @@ def test_a_place_that_no_covered_region_holds_stays_unknown(catalog, question, u
 
 
 def test_the_division_table_knows_what_holds_a_place():
-    from rag.gazetteer import containing, short_name
+    from rag.places.gazetteer import containing, short_name
 
     assert containing("兰州市") == [["甘肃省"]]
     assert containing("仁寿") == [["眉山市", "四川省"]]

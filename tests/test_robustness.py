@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.config import PROJECT_ROOT, Settings
-from rag.llm import free_port
+from rag.core.config import PROJECT_ROOT, Settings
+from rag.llm.writer import free_port
 
 CORPUS = PROJECT_ROOT / "corpus"
 pytestmark = pytest.mark.slow
@@ -43,7 +43,7 @@ def chroma_server(tmp_path):
 
 
 def test_same_code_ingests_and_answers_through_a_chroma_server(chroma_server, tmp_path):
-    from rag.pipeline import answer, ingest_paths
+    from rag.pipeline.composition import answer, ingest_paths
 
     settings = Settings(data_dir=tmp_path / "local", chroma_host="127.0.0.1", chroma_port=chroma_server)
     report = ingest_paths([CORPUS], settings)
@@ -55,7 +55,7 @@ def test_same_code_ingests_and_answers_through_a_chroma_server(chroma_server, tm
 
 
 def _store_state(data_dir: Path) -> tuple[int, int, set[str]]:
-    from rag.index import ClauseStore
+    from rag.index.store import ClauseStore
 
     store = ClauseStore(Settings(data_dir=data_dir))
     got = store.collection.get(include=["metadatas"])
@@ -65,11 +65,11 @@ def _store_state(data_dir: Path) -> tuple[int, int, set[str]]:
 def test_ingest_killed_mid_write_then_rerun_leaves_a_consistent_index(tmp_path):
     """SIGKILL a real `rag ingest` while it writes, re-run it, and compare with a clean ingest:
     the same chunk ids, no duplicates, no orphans, and the writer lock is free again."""
-    from rag.index import ClauseStore
+    from rag.index.store import ClauseStore
 
     killed_dir, clean_dir = tmp_path / "killed", tmp_path / "clean"
     env = dict(os.environ, RAG_DATA_DIR=str(killed_dir), HF_HUB_OFFLINE="1")
-    cmd = [sys.executable, "-m", "rag.cli", "ingest", "-q", str(CORPUS)]
+    cmd = [sys.executable, "-m", "rag", "ingest", "-q", str(CORPUS)]
     proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     sqlite = killed_dir / "chroma" / "chroma.sqlite3"
     deadline = time.monotonic() + 120
@@ -93,7 +93,7 @@ def test_ingest_killed_mid_write_then_rerun_leaves_a_consistent_index(tmp_path):
 
 
 def test_document_with_injected_instructions_is_quoted_not_obeyed(tmp_path):
-    from rag.pipeline import answer, ingest_paths
+    from rag.pipeline.composition import answer, ingest_paths
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -107,7 +107,7 @@ def test_document_with_injected_instructions_is_quoted_not_obeyed(tmp_path):
     result = answer("青石县成果完成人能分到多少收益？", settings=settings)
     assert "60%" in result.text and result.citations[0].region == "青石县"
     assert "You answer questions" not in result.text  # no prompt leaked
-    from rag.ui import answer_markdown
+    from rag.apps.web import answer_markdown
 
     shown = answer_markdown(result)
     assert "](http" not in shown.replace("\\](http", "")  # the image link stays inert text
@@ -119,7 +119,7 @@ def test_document_with_injected_instructions_is_quoted_not_obeyed(tmp_path):
     "'; DROP TABLE clauses; --",
 ])
 def test_injection_and_sql_questions_abstain_without_leaking_anything(indexed_settings, question):
-    from rag.pipeline import answer
+    from rag.pipeline.composition import answer
 
     result = answer(question, settings=indexed_settings)
     assert result.abstained and not result.citations
@@ -127,7 +127,7 @@ def test_injection_and_sql_questions_abstain_without_leaking_anything(indexed_se
 
 
 def test_question_wrapped_in_markup_is_answered_from_its_words(indexed_settings):
-    from rag.pipeline import answer
+    from rag.pipeline.composition import answer
 
     result = answer("<script>alert(1)</script><b>甘肃省技术合同交易额目标是多少？</b>", settings=indexed_settings)
     assert not result.abstained and "200亿元" in result.text and "<" not in result.question
@@ -136,7 +136,7 @@ def test_question_wrapped_in_markup_is_answered_from_its_words(indexed_settings)
 def test_serving_process_sees_a_document_ingested_by_another_process(indexed_settings, tmp_path):
     """A long-running process (this one) answers, another process ingests a new document, and
     the next answer here finds it, without a restart."""
-    from rag.pipeline import answer
+    from rag.pipeline.composition import answer
 
     data = tmp_path / "data"
     shutil.copytree(indexed_settings.data_dir, data)
@@ -146,7 +146,7 @@ def test_serving_process_sees_a_document_ingested_by_another_process(indexed_set
     doc = tmp_path / "白石市促进科技成果转移转化实施办法.txt"
     doc.write_text("白石市促进科技成果转移转化实施办法\n\n一、收益分配\n"
                    "1.职务科技成果转化所得净收入，按不低于80%的比例奖励成果完成人及其团队。\n", encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "rag.cli", "ingest", "-q", str(doc)], cwd=PROJECT_ROOT, check=True,
+    subprocess.run([sys.executable, "-m", "rag", "ingest", "-q", str(doc)], cwd=PROJECT_ROOT, check=True,
                    env=dict(os.environ, RAG_DATA_DIR=str(data), HF_HUB_OFFLINE="1"), capture_output=True, timeout=300)
     time.sleep(2.1)  # the serving process looks for changes at most every 2 s
     after = answer("白石市成果完成人的奖励比例是多少？", settings=settings)
@@ -166,7 +166,7 @@ def test_an_upload_by_another_process_while_8_threads_ask_mixes_no_versions(inde
     error, and every answer cites exactly one version of the clause, the one its snapshot had."""
     import threading
 
-    from rag.pipeline import answer, ingest_paths
+    from rag.pipeline.composition import answer, ingest_paths
 
     data = tmp_path / "data"
     shutil.copytree(indexed_settings.data_dir, data)
@@ -193,7 +193,7 @@ def test_an_upload_by_another_process_while_8_threads_ask_mixes_no_versions(inde
     env = dict(os.environ, RAG_DATA_DIR=str(data), HF_HUB_OFFLINE="1")
     for share in (70, 80, 90):
         _baishi(doc, share)
-        subprocess.run([sys.executable, "-m", "rag.cli", "ingest", "-q", str(doc)], cwd=PROJECT_ROOT, check=True,
+        subprocess.run([sys.executable, "-m", "rag", "ingest", "-q", str(doc)], cwd=PROJECT_ROOT, check=True,
                        env=env, capture_output=True, timeout=300)
     time.sleep(2.5)  # past the check interval: the next snapshot is the last version
     last = answer("白石市成果完成人的奖励比例是多少？", settings=settings)
@@ -207,8 +207,8 @@ def test_an_upload_by_another_process_while_8_threads_ask_mixes_no_versions(inde
 def test_an_edit_that_keeps_the_chunk_count_is_seen_through_a_chroma_server(chroma_server, tmp_path):
     """Server mode: another process rewrites a clause (same chunk count, so the count cannot
     be the signal); this serving process answers from the new version at its next check."""
-    from rag.index import ClauseStore
-    from rag.pipeline import answer, ingest_paths
+    from rag.index.store import ClauseStore
+    from rag.pipeline.composition import answer, ingest_paths
 
     settings = Settings(data_dir=tmp_path / "local", chroma_host="127.0.0.1", chroma_port=chroma_server)
     doc = _baishi(tmp_path / "baishi.txt", 60)
@@ -219,7 +219,7 @@ def test_an_edit_that_keeps_the_chunk_count_is_seen_through_a_chroma_server(chro
     _baishi(doc, 85)
     env = dict(os.environ, RAG_DATA_DIR=str(tmp_path / "other"), RAG_CHROMA_HOST="127.0.0.1",
                RAG_CHROMA_PORT=str(chroma_server), HF_HUB_OFFLINE="1")
-    subprocess.run([sys.executable, "-m", "rag.cli", "ingest", "-q", str(doc)], cwd=PROJECT_ROOT, check=True,
+    subprocess.run([sys.executable, "-m", "rag", "ingest", "-q", str(doc)], cwd=PROJECT_ROOT, check=True,
                    env=env, capture_output=True, timeout=300)
     with ClauseStore(settings) as store:
         assert store.count() == count  # the edit kept the count

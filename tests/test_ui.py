@@ -6,12 +6,12 @@ from datetime import date
 
 import pytest
 
-from rag import ui
-from rag.cite import Answer, Citation
-from rag.compare import NOT_STATED
-from rag.eligibility import measures_for, to_csv, to_markdown, verdict
-from rag.measures import measure_of
-from rag.errors import RagError
+from rag.apps import web as ui
+from rag.core.model import Answer, Citation
+from rag.features.compare import NOT_STATED
+from rag.features.eligibility import measures_for, to_csv, to_markdown, verdict
+from rag.extract.measures import measure_of
+from rag.core.errors import RagError
 
 
 def test_document_text_cannot_become_a_link_image_or_html_in_the_chat():
@@ -94,14 +94,14 @@ def test_an_offer_naming_no_kind_is_open_to_every_applicant_and_a_sentence_can_r
     fund = measure_of("省政府设立科技成果转化引导基金，用于成果转化。")
     assert fund is not None and fund.beneficiaries == () and "funding" in fund.benefits
     assert verdict(fund.beneficiaries, fund.conditions, "高校")[0] == "needs checking"
-    from rag.measures import measures_of
+    from rag.extract.measures import measures_of
 
     kept = measures_of("高等院校可以自主决定转化其科技成果。科技成果转化收入留归本单位。")
     assert [m.beneficiaries for m in kept] == [("高校",), ("高校",)] and "equity" in kept[1].benefits
 
 
 def test_meishan_tech_sme_measures_come_from_meishan_clauses_with_sources(corpus_docs):
-    from rag.chunking import ClauseNodeParser, token_counter
+    from rag.chunking.clauses import ClauseNodeParser, token_counter
 
     nodes = ClauseNodeParser().clause_nodes(corpus_docs["meishan_2017"], token_counter())
     measures = measures_for(nodes, "眉山市", "科技型中小企业", today=date(2026, 12, 1))
@@ -116,7 +116,7 @@ def test_meishan_tech_sme_measures_come_from_meishan_clauses_with_sources(corpus
 
 
 def test_csv_cells_cannot_run_as_spreadsheet_formulas():
-    from rag.eligibility import Verdict
+    from rag.features.eligibility import Verdict
 
     row = Verdict("met", "=HYPERLINK(\"http://x\")", "funding", "+1", "-2", "@3", "", "", "", "", "", False)
     line = to_csv([row]).splitlines()[1]
@@ -124,7 +124,7 @@ def test_csv_cells_cannot_run_as_spreadsheet_formulas():
 
 
 def test_compare_keeps_a_zones_own_figure_apart_and_breaks_it_down_by_city(indexed_settings):
-    from rag.pipeline import compare_regions
+    from rag.pipeline.composition import compare_regions
 
     rows = compare_regions("技术合同交易额", settings=indexed_settings)
     by = {r.area: r for r in rows}
@@ -140,7 +140,7 @@ def test_compare_keeps_a_zones_own_figure_apart_and_breaks_it_down_by_city(index
 
 
 def test_compare_takes_an_english_topic_and_other_regions_say_not_stated(indexed_settings):
-    from rag.pipeline import compare_regions
+    from rag.pipeline.composition import compare_regions
 
     english = {r.region: r.figure for r in compare_regions("high-tech enterprises", settings=indexed_settings)}
     chinese = {r.region: r.figure for r in compare_regions("高新技术企业数量目标", settings=indexed_settings)}
@@ -150,14 +150,14 @@ def test_compare_takes_an_english_topic_and_other_regions_say_not_stated(indexed
 
 
 def test_compare_refuses_a_topic_that_names_nothing(indexed_settings):
-    from rag.pipeline import compare_regions
+    from rag.pipeline.composition import compare_regions
 
     with pytest.raises(RagError, match="names nothing"):
         compare_regions("目标", settings=indexed_settings)
 
 
 def test_uploads_are_type_and_size_checked_and_kept_in_the_upload_folder(tmp_path, monkeypatch):
-    from rag.config import Settings
+    from rag.core.config import Settings
 
     settings = Settings(data_dir=tmp_path / "data")
     bad = tmp_path / "run.exe"
@@ -174,7 +174,7 @@ def test_uploads_are_type_and_size_checked_and_kept_in_the_upload_folder(tmp_pat
 
 @pytest.mark.slow
 def test_uploaded_document_is_searchable_at_once(indexed_settings, tmp_path):
-    from rag.pipeline import answer
+    from rag.pipeline.composition import answer
 
     doc = tmp_path / "白石市促进科技成果转移转化实施办法.txt"
     doc.write_text("白石市促进科技成果转移转化实施办法\n\n一、收益分配\n"
@@ -196,20 +196,20 @@ def test_rag_eligible_gives_verdicts_for_a_city_inside_a_covered_region(indexed_
 
     env = {"RAG_DATA_DIR": str(indexed_settings.data_dir), "RAG_CORPUS_DIR": str(indexed_settings.corpus_dir),
            "HF_HUB_OFFLINE": "1", "PATH": ""}
-    run = subprocess.run([sys.executable, "-m", "rag.cli", "eligible", "--region", "绵阳", "--applicant", "高校",
+    run = subprocess.run([sys.executable, "-m", "rag", "eligible", "--region", "绵阳", "--applicant", "高校",
                           "--json"], capture_output=True, text=True, env=env)
     assert run.returncode == 0, run.stderr
     rows = [json.loads(line) for line in run.stdout.splitlines()]
     assert rows and {r["region"] for r in rows} == {"成德绵"}  # 绵阳 is a city of the 成德绵 zone
     assert {r["status"] for r in rows} <= {"met", "needs checking", "not met"}
     assert any(r["status"] == "met" and "高" in r["beneficiaries"] for r in rows)
-    wrong = subprocess.run([sys.executable, "-m", "rag.cli", "eligible", "--region", "绵阳", "--applicant", "外星人"],
+    wrong = subprocess.run([sys.executable, "-m", "rag", "eligible", "--region", "绵阳", "--applicant", "外星人"],
                            capture_output=True, text=True, env=env)
     assert wrong.returncode == 2 and "unknown applicant kind" in wrong.stderr
 
 
 def test_a_broad_eligibility_question_in_chat_gets_the_strongest_measures_as_a_cited_list(indexed_settings):
-    from rag.pipeline import answer
+    from rag.pipeline.composition import answer
 
     result = answer("我们是眉山的科技型中小企业，能享受哪些支持？", settings=indexed_settings)
     assert not result.abstained and len(result.citations) >= 3
@@ -227,8 +227,8 @@ def test_compare_exports_escape_formulas_and_old_export_folders_are_removed(tmp_
     import os
     import time
 
-    from rag.compare import Row, to_csv, to_html, to_markdown
-    from rag.export import KEEP_SECONDS, export_folder
+    from rag.features.compare import Row, to_csv, to_html, to_markdown
+    from rag.features.export import KEEP_SECONDS, export_folder
 
     row = Row("=cmd|' /C calc'!A0", "某地", "@SUM(1)", "+100家", "-2020", "", "《某方案》一、")
     csv_line = to_csv([row]).splitlines()[1]

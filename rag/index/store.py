@@ -1,0 +1,220 @@
+"""The Chroma store: one collection per embedder, chunk ids that are content hashes.
+
+Embedded default: ``chromadb.PersistentClient`` under ``RAG_DATA_DIR``. With
+``RAG_CHROMA_HOST`` set, the same code talks to a ``chroma run`` server instead.
+Chroma's own default embedding function is never used (it downloads an ONNX model):
+vectors always come from our embedder.
+
+Versions never mix: beside the chunks, a manifest collection holds one record per document,
+the ids of its committed chunks. A writer adds a document's new chunks, then replaces its
+manifest record (one atomic upsert), then deletes the stale chunks; a reader's
+:meth:`ClauseStore.snapshot` keeps only the chunks the manifest lists, read between two
+identical reads of the manifest, so it sees each document before or after a change, never
+half. A ``generation`` record (server mode) and ``index.version`` (the embedded store,
+replaced by rename) tell serving processes when to read a new snapshot.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from llama_index.core.schema import TextNode
+
+from rag.core.config import Settings
+from rag.index.embeddings import model_id
+from rag.core.errors import IndexMissingError, StoreUnavailable
+
+COLLECTION_PREFIX = "clauses-"
+MANIFEST_PREFIX = "manifest-"
+GENERATION_ID = "__generation__"  # the manifest record that stamps each committed change
+SNAPSHOT_TRIES = 20  # manifest reads a snapshot may retry while a writer commits
+# the document-level metadata every chunk carries (rag.corpus.DocumentInfo plus the file)
+DOCUMENT_FIELDS = ("doc_id", "title", "region", "region_en", "issuer", "doc_number", "date", "level",
+                   "parent_region", "adopted", "issued", "effective", "amendments", "period",
+                   "source_file", "source_path")
+EXCLUDED_FROM_SEARCH = ("heading", "table_header")  # structure, not content to cite
+
+
+def collection_name(settings: Settings) -> str:
+    return (COLLECTION_PREFIX + model_id(settings.embed_model))[:63]
+
+
+def manifest_name(settings: Settings) -> str:
+    return (MANIFEST_PREFIX + model_id(settings.embed_model))[:63]
+
+
+def make_client(settings: Settings):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+    from chromadb.errors import ChromaError
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.uses_chroma_server:
+        where = f"{settings.chroma_host}:{settings.chroma_port}"
+        try:
+            return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port,
+                                       settings=chroma_settings)
+        except ValueError as exc:  # chromadb: "Could not connect to a Chroma server"
+            raise StoreUnavailable(f"the Chroma server at {where} does not answer ({exc}); start it "
+                                   "(`chroma run --path …`) or unset RAG_CHROMA_HOST") from exc
+    path = Path(settings.data_dir) / "chroma"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except PermissionError as exc:
+        raise StoreUnavailable(f"cannot open the index at {path}: permission denied ({exc.strerror}); "
+                               "set RAG_DATA_DIR to a folder you can write") from exc
+    except (OSError, ChromaError, sqlite3.DatabaseError) as exc:
+        raise StoreUnavailable(f"the index at {path} cannot be read ({type(exc).__name__}: {exc}); it may be "
+                               "damaged: move the folder away and run `rag ingest` again") from exc
+
+
+@dataclass
+class SyncResult:
+    added: int
+    removed: int
+    unchanged: int
+
+
+class ClauseStore:
+    """Read and write the clause chunks of one embedder's collection. A context manager: the
+    client it opened is closed on exit, so the next store opened in this process reads the
+    folder afresh (Chroma keeps one system per folder while any client holds it)."""
+
+    def __init__(self, settings: Settings, client=None, create: bool = False):
+        from chromadb.errors import ChromaError, NotFoundError
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        self.settings = settings
+        self._owns_client = client is None
+        self.client = client or make_client(settings)
+        name = collection_name(settings)
+        if create:
+            self.collection = self.client.get_or_create_collection(
+                name, embedding_function=None, metadata={"hnsw:space": "cosine"})
+        else:
+            try:
+                self.collection = self.client.get_collection(name, embedding_function=None)
+            except NotFoundError as exc:
+                raise IndexMissingError(
+                    f"no index for embedder {settings.embed_model!r} in {self.location}; run `rag ingest` first"
+                ) from exc
+            except (ChromaError, sqlite3.DatabaseError, OSError) as exc:
+                raise StoreUnavailable(f"the index in {self.location} cannot be read "
+                                       f"({type(exc).__name__}: {exc})") from exc
+        self.vector_store = ChromaVectorStore(chroma_collection=self.collection)
+        self.manifest = self.client.get_or_create_collection(manifest_name(settings), embedding_function=None)
+
+    def __enter__(self) -> "ClauseStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._owns_client and hasattr(self.client, "close"):
+            self.client.close()  # idempotent: the context manager's exit may close it again
+
+    @property
+    def location(self) -> str:
+        s = self.settings
+        return f"{s.chroma_host}:{s.chroma_port}" if s.uses_chroma_server else str(Path(s.data_dir) / "chroma")
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def ids_for_doc(self, doc_id: str) -> set[str]:
+        return set(self.collection.get(where={"doc_id": doc_id}, include=[])["ids"])
+
+    def sync_document(self, doc_id: str, nodes: list[TextNode], embed) -> SyncResult:
+        """Make the stored chunks of one document equal ``nodes``.
+
+        New chunks are embedded and added first, stale ones deleted after: a crash in
+        between leaves extra chunks that the next run removes, never a missing one, and
+        content-hash ids mean a re-run cannot duplicate anything.
+        """
+        existing = self.ids_for_doc(doc_id)
+        wanted = {n.node_id for n in nodes}
+        new_nodes = [n for n in nodes if n.node_id not in existing]
+        if new_nodes:
+            vectors = embed(new_nodes)
+            for node, vector in zip(new_nodes, vectors):
+                node.embedding = vector
+            for start in range(0, len(new_nodes), 256):
+                self.vector_store.add(new_nodes[start:start + 256])
+        self._commit(doc_id, wanted)  # readers switch to the new version here, at once
+        stale = sorted(existing - wanted)
+        if stale:
+            self.collection.delete(ids=stale)
+        return SyncResult(added=len(new_nodes), removed=len(stale), unchanged=len(wanted & existing))
+
+    def remove_document(self, doc_id: str) -> int:
+        ids = sorted(self.ids_for_doc(doc_id))
+        self.manifest.delete(ids=[doc_id])  # gone for readers before its chunks are deleted
+        if ids:
+            self.collection.delete(ids=ids)
+        return len(ids)
+
+    def _commit(self, doc_id: str, ids: set[str]) -> None:
+        self.manifest.upsert(ids=[doc_id], documents=[json.dumps(sorted(ids))], embeddings=[[0.0]])
+
+    def stamp_generation(self, stamp: str) -> None:
+        self.manifest.upsert(ids=[GENERATION_ID], documents=[stamp], embeddings=[[0.0]])
+
+    def generation(self) -> str:
+        got = self.manifest.get(ids=[GENERATION_ID], include=["documents"])
+        return got["documents"][0] if got["documents"] else ""
+
+    def _committed(self) -> dict[str, frozenset[str]]:
+        got = self.manifest.get(include=["documents"])
+        return {i: frozenset(json.loads(d)) for i, d in zip(got["ids"], got["documents"]) if i != GENERATION_ID}
+
+    def snapshot(self) -> list[TextNode]:
+        """Every committed chunk with its vector, in document order: one consistent version of
+        each document (see the module's docstring). A document indexed before manifests existed
+        is taken whole."""
+        before = self._committed()
+        for _ in range(SNAPSHOT_TRIES):
+            got = self.collection.get(include=["documents", "metadatas", "embeddings"])
+            after = self._committed()
+            if after == before:
+                break
+            before = after  # a writer committed meanwhile: read again
+        else:
+            raise StoreUnavailable(f"the index in {self.location} kept changing while it was read; try again")
+        nodes = []
+        for i, d, m, e in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"]):
+            ids = before.get(m.get("doc_id", ""))
+            if ids is None or i in ids:
+                node = _to_node(i, d, m)
+                node.embedding = [float(x) for x in e]
+                nodes.append(node)
+        return _in_document_order(nodes)
+
+    def all_chunks(self, doc_id: str | None = None) -> list[TextNode]:
+        """Every stored chunk (of one document), in document order."""
+        where = {"doc_id": doc_id} if doc_id else None
+        got = self.collection.get(where=where, include=["documents", "metadatas"])
+        return _in_document_order([_to_node(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])])
+
+    def documents(self) -> list[dict]:
+        """One metadata dict per stored document."""
+        got = self.collection.get(include=["metadatas"])
+        docs: dict[str, dict] = {}
+        for meta in got["metadatas"]:
+            d = docs.setdefault(meta["doc_id"], {k: meta.get(k, "") for k in DOCUMENT_FIELDS})
+            d["chunks"] = d.get("chunks", 0) + 1
+        return sorted(docs.values(), key=lambda d: d["doc_id"])
+
+
+def _in_document_order(nodes: list[TextNode]) -> list[TextNode]:
+    return sorted(nodes, key=lambda n: (n.metadata.get("doc_id", ""), n.metadata.get("start_char", 0),
+                                        n.metadata.get("part", 1)))
+
+
+def _to_node(node_id: str, text: str, metadata: dict) -> TextNode:
+    meta = {k: v for k, v in metadata.items() if not k.startswith("_")
+            and k not in ("document_id", "ref_doc_id", "doc_id_")}
+    return TextNode(id_=node_id, text=text or "", metadata=meta)

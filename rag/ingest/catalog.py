@@ -1,0 +1,294 @@
+"""Corpus metadata: which document is which, and which names mean which region.
+
+The metadata lives as data in ``corpus/documents.toml``. Region names a user may type
+(Chinese or English aliases) come from there too, never from a list in code, so a new
+region is added by editing the TOML file.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from rag.ingest.metadata import DocumentFacts, read_facts
+from rag.core.errors import ConfigError
+
+METADATA_FILE = "documents.toml"
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    doc_id: str
+    title: str
+    region: str = ""
+    region_en: str = ""
+    file: str = ""
+    notice_title: str = ""
+    short_title: str = ""
+    issuer: str = ""
+    doc_number: str = ""
+    date: str = ""
+    level: str = ""
+    aliases: tuple[str, ...] = field(default_factory=tuple)
+    parent_region: str = ""
+    parent_aliases: tuple[str, ...] = field(default_factory=tuple)
+    # read from the text (rag.doc_metadata) where the catalog does not say
+    adopted: str = ""
+    issued: str = ""
+    effective: str = ""
+    amendments: str = ""
+    period: str = ""
+
+    def as_metadata(self) -> dict[str, str]:
+        """Flat metadata for a llama-index node (Chroma accepts str/int/float/bool only)."""
+        return {
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "region": self.region,
+            "region_en": self.region_en,
+            "issuer": self.issuer,
+            "doc_number": self.doc_number,
+            "date": self.date,
+            "level": self.level,
+            "parent_region": self.parent_region,
+            "adopted": self.adopted,
+            "issued": self.issued,
+            "effective": self.effective,
+            "amendments": self.amendments,
+            "period": self.period,
+        }
+
+    def completed_from(self, facts: DocumentFacts) -> "DocumentInfo":
+        """This entry with the fields it leaves empty filled from what the text says."""
+        read = {"title": facts.title, "notice_title": facts.notice_title, "issuer": facts.issuer,
+                "doc_number": facts.doc_number, "date": facts.date, **facts.as_metadata()}
+        return replace(self, **{k: v for k, v in read.items() if v and not getattr(self, k)})
+
+
+@dataclass(frozen=True)
+class RegionInfo:
+    """A region stated in documents.toml without a document of its own (a [[region]] table):
+    its level and the region above it, so documents of its parent answer its questions."""
+    name: str
+    parent: str = ""
+    level: str = ""
+    name_en: str = ""
+    aliases: tuple[str, ...] = field(default_factory=tuple)
+
+
+class CorpusCatalog:
+    """The documents.toml entries, looked up by file name (inside the corpus folder) or id."""
+
+    def __init__(self, entries: list[DocumentInfo], corpus_dir: Path | None = None,
+                 regions: list[RegionInfo] | None = None):
+        self.entries = entries
+        self.corpus_dir = Path(corpus_dir).resolve() if corpus_dir else None
+        self.region_entries = regions or []
+        self._by_file = {e.file: e for e in entries if e.file}
+        self._by_id = {e.doc_id: e for e in entries}
+
+    @classmethod
+    def load(cls, corpus_dir: Path) -> "CorpusCatalog":
+        path = Path(corpus_dir) / METADATA_FILE
+        if not path.is_file():
+            return cls([], corpus_dir)
+        try:
+            with path.open("rb") as fh:
+                raw = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+        entries, regions = [], []
+        for item in raw.get("document", []):
+            item = dict(item)
+            item["doc_id"] = item.pop("id")
+            item["aliases"] = tuple(item.get("aliases", ()))
+            item["parent_aliases"] = tuple(item.get("parent_aliases", ()))
+            try:
+                entries.append(DocumentInfo(**item))
+            except TypeError as exc:
+                raise ConfigError(f"{path}: document {item['doc_id']!r}: {exc}") from exc
+        for item in raw.get("region", []):
+            item = dict(item)
+            item["aliases"] = tuple(item.get("aliases", ()))
+            regions.append(RegionInfo(**item))
+        return cls(entries, corpus_dir, regions)
+
+    def for_file(self, path: Path) -> DocumentInfo | None:
+        """The entry for a file of the corpus folder; a file elsewhere (an upload, another
+        folder) with the same name is another document and never takes a catalog entry."""
+        path = Path(path)
+        if self.corpus_dir is not None and path.resolve().parent != self.corpus_dir:
+            return None
+        return self._by_file.get(path.name)
+
+    def parents(self) -> dict[str, str]:
+        """Region → the region above it, as documents.toml states."""
+        out = {e.region: e.parent_region for e in self.entries if e.region and e.parent_region}
+        out.update({r.name: r.parent for r in self.region_entries if r.parent})
+        return out
+
+    def by_id(self, doc_id: str) -> DocumentInfo | None:
+        return self._by_id.get(doc_id)
+
+    def region_names(self) -> dict[str, str]:
+        """Every name of every region (lower-cased) → the canonical region."""
+        names: dict[str, str] = {}
+        for r in self.region_entries:
+            for name in (r.name, r.name_en, *r.aliases):
+                if name:
+                    names[name.lower()] = r.name
+        for e in self.entries:
+            if not e.region:
+                continue
+            for name in (e.region, e.region_en, *e.aliases):
+                if name:
+                    names[name.lower()] = e.region
+        return names
+
+    def region_groups(self) -> dict[str, list[str]]:
+        """Every name (lower-cased) → the regions it covers: a region's own names cover it,
+        a parent province's names cover all its sub-regions ("四川" → 阿坝州, 成德绵, 眉山市)."""
+        groups: dict[str, list[str]] = {}
+        for e in self.entries:
+            for name in (e.parent_region, *e.parent_aliases):
+                if name and e.region and e.region not in groups.setdefault(name.lower(), []):
+                    groups[name.lower()].append(e.region)
+        for name, region in self.region_names().items():
+            groups[name] = [region]
+        return groups
+
+    def regions(self) -> list[str]:
+        return sorted({e.region for e in self.entries if e.region})
+
+
+def names_for_region(region: str) -> list[str]:
+    """Names a question may use for a region known only from a document's text: the name,
+    the name without its level (白石市 → 白石), that in pinyin (baishi) and, for a
+    two-character name, its pinyin initials as people type them in chat (北京 → bj)."""
+    from pypinyin import lazy_pinyin
+
+    short = re.sub(r"(省|自治区|市|州|县|区)$", "", region) or region
+    names = [region, short]
+    if len(short) >= 2:
+        syllables = lazy_pinyin(short)
+        names.append("".join(syllables))
+        if len(syllables) == 2:
+            names.append("".join(s[0] for s in syllables))
+    return list(dict.fromkeys(n.lower() for n in names))
+
+
+def with_indexed_regions(groups: dict[str, list[str]], regions: set[str]) -> dict[str, list[str]]:
+    """``groups`` plus names for every indexed region that ``documents.toml`` does not describe."""
+    known = {r for covered in groups.values() for r in covered}
+    out = dict(groups)
+    for region in sorted(regions - known - {""}):
+        for name in names_for_region(region):
+            out.setdefault(name, [region])
+    return out
+
+
+_REGION_IN_TITLE = re.compile(r"^(.{2,8}?(?:省|自治区|市|州|盟|县|区|示范区))")
+_NATIONAL = re.compile(r"^(中华人民共和国|国务院|国家|全国|中共中央|科学技术部|科技部|财政部|教育部)")
+# the four municipalities are provinces in the administrative hierarchy
+_MUNICIPALITIES = ("北京市", "上海市", "天津市", "重庆市")
+
+
+def level_of(region: str, title: str = "") -> str:
+    """national | province | city | county | demonstration_zone, from the name's own suffix."""
+    if not region:
+        return "national" if _NATIONAL.match(title) else ""
+    if region.endswith(("省", "自治区")) or region in _MUNICIPALITIES:
+        return "province"
+    if region.endswith("示范区"):
+        return "demonstration_zone"
+    if region.endswith(("市", "州", "盟", "地区")):
+        return "city"
+    if region.endswith(("县", "区", "旗")):
+        return "county"
+    return ""
+
+
+def infer_info(doc_id: str, text: str, catalog: CorpusCatalog) -> DocumentInfo:
+    """Metadata for a document without an entry: title, issuer, number, dates and region read
+    from its text; its level from the region's name; its parent from documents.toml."""
+    facts = read_facts(text)
+    title = facts.title or doc_id
+    region = ""
+    names = catalog.region_names()
+    lowered = title.lower()
+    for name in sorted(names, key=len, reverse=True):
+        # a one-character abbreviation (赣) names a province only on its own, never inside a
+        # longer place name (赣州)
+        if name in lowered and (len(name) > 1 or not re.search(re.escape(name) + r"[\u4e00-\u9fff]", lowered)):
+            region = names[name]
+            break
+    if not region and not _NATIONAL.match(title):
+        match = _REGION_IN_TITLE.match(title)
+        region = match.group(1) if match else ""
+    info = DocumentInfo(doc_id=doc_id, title=title, region=region, region_en=english_region(region),
+                        level=level_of(region, title), parent_region=catalog.parents().get(region, ""))
+    return info.completed_from(facts)
+
+
+_EN_LEVEL = (("自治区", "Autonomous Region"), ("省", "Province"), ("市", "City"), ("自治州", "Prefecture"),
+             ("州", "Prefecture"), ("县", "County"), ("区", "District"))
+
+
+def english_region(region: str) -> str:
+    """A region's English name as official usage writes places, in pinyin with its level
+    (浙江省 → Zhejiang Province, 北京市 → Beijing); "" for a name that is not one place."""
+    from pypinyin import lazy_pinyin
+
+    if not region or not re.fullmatch(r"[\u4e00-\u9fff]{2,12}", region):
+        return ""
+    if region in _MUNICIPALITIES:
+        return "".join(lazy_pinyin(region[:-1])).capitalize()
+    for suffix, level in _EN_LEVEL:
+        if region.endswith(suffix) and len(region) > len(suffix) + 1:
+            return "".join(lazy_pinyin(region[: -len(suffix)])).capitalize() + " " + level
+    return "".join(lazy_pinyin(region)).capitalize()
+
+
+GLOSSARY_FILE = "glossary.toml"
+
+
+def load_departments(corpus_dir: Path) -> dict[str, list[str]]:
+    """Department (Chinese, as documents name it) → its standard English names (glossary.toml)."""
+    path = Path(corpus_dir) / GLOSSARY_FILE
+    if not path.is_file():
+        return {}
+    try:
+        with path.open("rb") as fh:
+            raw = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+    return {k: list(v) for k, v in raw.get("departments", {}).items()}
+
+
+def load_glossary(corpus_dir: Path) -> dict[str, list[str]]:
+    """English (lower-cased) → Chinese: the departments' official names, then the domain terms."""
+    names: dict[str, list[str]] = {}
+    for chinese, english in load_departments(corpus_dir).items():
+        for name in english:
+            names.setdefault(name.lower(), []).append(chinese)
+    path = Path(corpus_dir) / GLOSSARY_FILE
+    if path.is_file():
+        with path.open("rb") as fh:
+            terms = tomllib.load(fh).get("terms", {})
+        for english, chinese in terms.items():
+            names.setdefault(english.lower(), list(chinese))
+    return names
+
+
+def english_department(name: str, departments: dict[str, list[str]]) -> str:
+    """省科技厅 → "Provincial Department of Science and Technology (省科技厅)"; the Chinese name
+    alone when no standard English name is known."""
+    prefixes = {"省": "Provincial ", "市": "Municipal ", "州": "Prefectural ", "县": "County "}
+    for chinese in sorted(departments, key=len, reverse=True):
+        if name.endswith(chinese):
+            head = name[: -len(chinese)]
+            prefix = prefixes.get(head, "") if len(head) <= 1 else ""
+            if len(head) <= 1 and (head in prefixes or not head):
+                return f"{prefix}{departments[chinese][0]} ({name})"
+    return name

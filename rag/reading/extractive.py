@@ -1,0 +1,248 @@
+"""Answer generators. The default is extractive: no LLM, deterministic and fast.
+
+It picks, from the top clauses, the sentences that share the most question terms (numbers
+first when the question asks for a quantity), and composes a short answer with [n] markers.
+An English question gets an English frame around the quoted Chinese source sentence.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.extract.injection import addressed_to_model
+from rag.core.model import numbers_in
+from rag.extract.facts import FIGURE, figures
+
+SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
+QUANTITY_WORDS = re.compile(r"多少|几|比例|目标|how (much|many)|share|percent|target|what (cut|proportion)|minimum|amount",
+                            re.I)
+EN_QUALIFIER = {"至少": "At least", "不低于": "No less than", "不少于": "No fewer than", "不得低于": "No less than",
+                "不得少于": "No fewer than", "超过": "More than", "突破": "Over", "达到": "", "力争达到": "Aiming for"}
+# a span of time in English, the Chinese kept beside it: 不少于15日 → No fewer than 15 days (不少于15日)
+EN_TIME_UNIT = {"日": "days", "天": "days", "个工作日": "working days", "个月": "months", "年": "years"}
+
+
+@dataclass
+class Evidence:
+    """One sentence of one retrieved clause, with how well it answers the question."""
+    rank: int  # rank of its clause in retrieval
+    node: object
+    sentence: str
+    overlap: float  # ranking score: coverage plus bonuses and penalties
+    coverage: float = 0.0  # share of the question's terms (by length) the sentence contains
+    # the opening of the compound sentence this one continues, when it says what the question
+    # asks about ("服务机构…违反本条例规定的，…；" before "没有违法所得的，处以五万元…罚款")
+    subject: str = ""
+
+
+def heading_like(sentence: str) -> bool:
+    return bool(re.match(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+\s*[.．、](?!\d))", sentence))
+
+
+# the part of a sentence's ranking score that weighs question terms by rarity (the rest is
+# plain coverage; README: measured)
+RARITY_SHARE = 0.5
+QUANTITY_BONUS = 0.15  # a "how many" question is answered by a sentence with a figure
+# sentence-embedding cosine beside term coverage: more for English, whose terms are dictionary
+# translations, than for Chinese, whose terms are the question's own (README: measured)
+SIMILARITY_WEIGHT = {"zh": 0.5, "en": 1.0}
+
+# What kind of answer a question wants, and how a sentence that gives it looks.
+# A sentence of the wanted kind gets a bonus when sentences are ranked.
+INTENTS = {
+    "department": (re.compile(r"哪个部门|哪些部门|什么部门|哪个单位|哪些单位|牵头|责任单位|责任部门|负责|"
+                              r"\bwho\b|which (department|agency|bureau|body|unit|office)|responsible|\bleads?\b", re.I),
+                   re.compile(r"责任单位|责任部门|牵头|[省市州县][\u4e00-\u9fff]{1,10}?(厅|局|委|办|院)")),
+    "deadline": (re.compile(r"什么时候|何时|哪年|期限|时间|\bwhen\b|deadline|by what date", re.I),
+                 re.compile(r"\d{4}年(\d{1,2}月)?(底|前|启动)|月底|日前|时间进度|时间安排")),
+}
+
+
+def sentences_of(text: str, kind: str = "") -> list[str]:
+    """The units an answer quotes: sentences, or a whole annex-table row (its cells belong
+    together). A sentence addressed to a model (rag.injection) is never quoted as an answer;
+    the clause view still shows it as the document's text."""
+    units = [text.strip()] if kind == "table_row" else [s.strip() for s in SENTENCE.findall(text) if len(s.strip()) > 1]
+    return [u for u in units if not addressed_to_model(u)]
+
+
+def intents_of(question: str) -> list[re.Pattern]:
+    return [sentence for asks, sentence in INTENTS.values() if asks.search(question)]
+
+
+def term_spans(basis: str, terms: list[str]) -> dict[str, set[int]]:
+    """The characters of the question each term stands for (every occurrence)."""
+    lowered = basis.lower()
+    spans: dict[str, set[int]] = {}
+    for term in set(terms):
+        chars: set[int] = set()
+        for m in re.finditer(re.escape(term), lowered):
+            chars.update(range(m.start(), m.end()))
+        spans[term] = chars or {-hash(term)}  # a term not spelled in the basis still counts once
+    return spans
+
+
+def score_sentences(question_terms: list[str], nodes: list, wants_quantity: bool,
+                    intents: list[re.Pattern] | None = None, basis: str = "",
+                    spans: dict[str, set[int]] | None = None,
+                    similarity=None, language: str = "zh", rarity=None) -> list[Evidence]:
+    """Every sentence of the retrieved clauses, scored by the share of the question it covers.
+
+    Coverage counts question characters, not terms: jieba's search mode yields 科技成果 and
+    also 科技 and 成果, and a sentence should not score twice for one word. ``spans`` (term →
+    the question characters it stands for) is given for an English question, whose terms are
+    translations of its words. ``similarity`` (sentence → cosine to the question, from a
+    multilingual sentence embedder) adds to the ranking, so a paraphrase can win; coverage,
+    which decides abstention, stays the share of the question's own terms. ``rarity`` (term →
+    weight, higher for terms in fewer clauses) makes the ranking count a rare word of the
+    question (医疗卫生机构) above one every clause has (科技成果转化).
+    """
+    spans = spans if spans is not None else term_spans(basis or " ".join(question_terms), question_terms)
+    total = len(set().union(*spans.values())) if spans else 0
+    weights = _char_weights(spans, rarity) if rarity is not None else None
+    out = []
+    for rank, node in enumerate(nodes):
+        sentences = sentences_of(node.text, node.metadata.get("kind", ""))
+        openings = _compound_openings(sentences)
+        for i, sentence in enumerate(sentences):
+            coverage = _covered(sentence.lower(), spans) / max(1, total)
+            subject = ""
+            if coverage and openings[i] is not None:
+                together = _covered((openings[i] + sentence).lower(), spans) / max(1, total)
+                if together > coverage:
+                    coverage, subject = together, openings[i]
+            overlap = coverage if weights is None else \
+                RARITY_SHARE * _weighted((subject + sentence).lower(), spans, weights) + (1 - RARITY_SHARE) * coverage
+            if wants_quantity and numbers_in(sentence):
+                overlap += QUANTITY_BONUS
+            if any(p.search(sentence) for p in intents or []):
+                overlap += 0.15
+            if similarity is not None:
+                overlap += SIMILARITY_WEIGHT[language] * similarity(sentence)
+            overlap -= 0.02 * rank  # prefer the better-ranked clause on ties
+            if i == 0 and len(sentences) > 1 and len(sentence) <= 40 and heading_like(sentence):
+                overlap -= 0.2  # a clause's own heading restates its topic; its body answers
+            out.append(Evidence(rank, node, sentence, overlap, coverage, subject))
+    out.sort(key=lambda e: -e.overlap)
+    return out
+
+
+def _compound_openings(sentences: list[str]) -> list[str | None]:
+    """For each sentence, the first part of the compound sentence it continues (parts joined
+    by "；", as a regulation's article states a rule and then its cases), else None. An item
+    of an enumeration is not a continuation: its lead-in is added elsewhere."""
+    out: list[str | None] = []
+    opening: str | None = None
+    for i, sentence in enumerate(sentences):
+        continues = i > 0 and sentences[i - 1].endswith(("；", ";")) and not heading_like(sentence)
+        out.append(opening if continues else None)
+        if not continues:
+            opening = sentence
+    return out
+
+
+def _char_weights(spans: dict[str, set[int]], rarity) -> dict[int, float]:
+    """Each question character's weight: the rarity of the rarest corpus term covering it
+    (a term no clause contains weighs nothing: no sentence can rank by it)."""
+    weights: dict[int, float] = {}
+    for term, chars in spans.items():
+        w = rarity(term)
+        for c in chars:
+            weights[c] = max(weights.get(c, 0.0), w)
+    return weights
+
+
+def _weighted(text: str, spans: dict[str, set[int]], weights: dict[int, float]) -> float:
+    total = sum(weights.values())
+    return sum(weights.get(c, 0.0) for c in _covered_chars(text, spans)) / total if total else 0.0
+
+
+def _covered(text: str, spans: dict[str, set[int]]) -> int:
+    """How many question characters the terms found in ``text`` stand for."""
+    return len(_covered_chars(text, spans))
+
+
+def _covered_chars(text: str, spans: dict[str, set[int]]) -> set[int]:
+    covered: set[int] = set()
+    for term, chars in spans.items():
+        if term in text:
+            covered |= chars
+    return covered
+
+
+def key_figure(sentence: str, question_terms: list[str]) -> str | None:
+    """The figure in a sentence nearest to the question's terms (with its qualifier; a range
+    is one figure; years are dates, not figures)."""
+    found = figures(sentence)
+    if not found:
+        return None
+    positions = [sentence.find(t) for t in question_terms if t in sentence]
+    if not positions:
+        return found[0].text
+    return min(found, key=lambda f: min(abs(f.start - p) for p in positions)).text
+
+
+def english_figure(figure: str) -> str:
+    m = FIGURE.fullmatch(figure)
+    if not m:
+        return figure
+    qualifier, number, unit, suffix = m.group(1) or "", m.group(2), m.group(3) or "", m.group(4) or ""
+    if unit in EN_TIME_UNIT and not suffix and float(re.split(r"[-—～~]", number)[0]) < 100:
+        return f"{EN_QUALIFIER.get(qualifier, '')} {number} {EN_TIME_UNIT[unit]} ({figure})".strip()
+    unit_en = {"%": "%", "％": "%"}.get(unit, "")
+    body = f"{number}{unit_en}" if unit_en else figure if not qualifier else f"{number}{unit}"
+    if suffix == "以上" and not qualifier:
+        return f"{body} or more" if unit_en else f"{figure}"
+    words = EN_QUALIFIER.get(qualifier, "")
+    return f"{words} {body}".strip() if unit_en or qualifier in EN_QUALIFIER else figure
+
+
+LEVEL_NAMES = {
+    "national": ("国家级文件", "national document"),
+    "province": ("省级文件", "provincial document"),
+    "city": ("市（州）级文件", "city/prefecture document"),
+    "county": ("县级文件", "county document"),
+    "demonstration_zone": ("示范区文件", "zone document"),
+}
+
+
+def level_note(metadata: dict, language: str) -> str:
+    """"省级文件，四川省" / "provincial document: 四川省": said when a statement comes from a
+    document above the region asked about."""
+    zh, en = LEVEL_NAMES.get(metadata.get("level", ""), ("上级文件", "higher-level document"))
+    region = metadata.get("region", "")
+    if language == "en":
+        return f"{en}: {region}" if region else en
+    return f"{zh}，{region}" if region else zh
+
+
+def compose(evidence: list[tuple[Evidence, int]], language: str, question_terms: list[str],
+            asked_regions: list[str] | None = None) -> str:
+    """One line per cited statement: Chinese quotes the clause, English frames the quote with
+    the region, the clause (Article 18 / 四、（五）1) and, for a document above the region
+    asked about, its level."""
+    lines = []
+    for ev, n in evidence:
+        m = ev.node.metadata
+        title, number = m.get("title", ""), m.get("clause_number", "")
+        sentence = ev.sentence.rstrip("；;")
+        above = bool(asked_regions) and m.get("region", "") not in asked_regions
+        if language == "en":
+            figure = key_figure(sentence, question_terms)
+            region = m.get("region_en") or m.get("region", "")
+            where = ", ".join(p for p in (region, english_clause(m), level_note(m, "en") if above else "") if p)
+            lead = f"{english_figure(figure)} ({where})" if figure else where
+            lines.append(f"{lead} — “{sentence}” [{n}]")
+        else:
+            level = f"（{level_note(m, 'zh')}）" if above else ""
+            lines.append(f"根据《{title}》{level}{number}：“{sentence}”[{n}]")
+    return "\n".join(lines)
+
+
+def english_clause(metadata: dict) -> str:
+    """"Article 18 (第十八条)" for an article; the clause number as printed otherwise."""
+    number = metadata.get("clause_number", "")
+    article = metadata.get("article") or 0
+    if article:
+        return f"Article {article} ({number})"
+    return number
