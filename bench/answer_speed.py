@@ -42,7 +42,7 @@ def main() -> int:
 
     from rag.core.config import get_settings
     from rag.apps.evaluate import load_set
-    from rag.pipeline.composition import answer
+    from rag.pipeline.asking import answer
 
     settings = get_settings()
     questions = [item["question"] for item in load_set(Path(args.set))]

@@ -27,7 +27,8 @@ def main() -> None:
     for name in args.embedders.split(","):
         with tempfile.TemporaryDirectory() as tmp:
             settings = get_settings().with_overrides(embed_model=name, data_dir=Path(tmp))
-            from rag.pipeline.composition import ingest_paths, make_retriever
+            from rag.pipeline.snapshot import make_retriever
+            from rag.pipeline.writing import ingest_paths
 
             started = time.perf_counter()
             report = ingest_paths(None, settings)

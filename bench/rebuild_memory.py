@@ -33,12 +33,12 @@ def main() -> int:
 
     from rag.answering.chain import answer_question
     from rag.core.config import get_settings
-    from rag.pipeline.composition import _build_retriever, return_freed_memory
+    from rag.pipeline.snapshot import build_retriever, return_freed_memory
 
     settings = get_settings()
 
     def one_round() -> None:
-        retriever = _build_retriever(settings)
+        retriever = build_retriever(settings)
         answer_question("阿坝州成果完成人的收益比例是多少？", retriever)
         answer_question("What funding is there for universities in Jiangxi?", retriever)
         del retriever

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
@@ -30,7 +29,7 @@ def corpus_docs(catalog):
 @pytest.fixture(scope="session")
 def indexed_settings(tmp_path_factory) -> Settings:
     """The real corpus ingested once into a temporary store with the default embedder."""
-    from rag.pipeline.composition import ingest_paths
+    from rag.pipeline.writing import ingest_paths
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("rag_data"))
     report = ingest_paths([CORPUS], settings)

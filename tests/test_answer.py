@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from rag.core.model import Answer, Citation, check_answer, normalise_numbers
+from rag.core.model import Answer, Citation
+from rag.core.numbers import normalise_numbers
+from rag.verify.checks import check_answer
 from rag.core.errors import QuestionError
 
 
@@ -27,7 +29,7 @@ def test_statement_with_a_number_not_in_its_cited_clause_is_dropped():
     "科技成果转化收益给成果完成人的比例是多少？",
 ])
 def test_inventor_share_is_at_least_70_percent_citing_aba_and_chengdemian(indexed_settings, question):
-    from rag.pipeline.composition import answer
+    from rag.pipeline.asking import answer
 
     result = answer(question, settings=indexed_settings)
     assert not result.abstained
@@ -42,7 +44,7 @@ def test_inventor_share_is_at_least_70_percent_citing_aba_and_chengdemian(indexe
 
 @pytest.mark.slow
 def test_question_about_a_region_outside_the_corpus_abstains_with_related_clauses(indexed_settings):
-    from rag.pipeline.composition import answer
+    from rag.pipeline.asking import answer
 
     result = answer("上海市规定成果完成人能分到多少收益？", settings=indexed_settings)
     assert result.abstained and not result.citations and result.related
@@ -51,7 +53,7 @@ def test_question_about_a_region_outside_the_corpus_abstains_with_related_clause
 
 @pytest.mark.slow
 def test_false_premise_is_corrected_from_the_source(indexed_settings):
-    from rag.pipeline.composition import answer
+    from rag.pipeline.asking import answer
 
     result = answer("为什么阿坝州只给团队30%的收益？", settings=indexed_settings)
     assert "70%" in result.text and "30%" in result.text.split("\n")[-1]
@@ -65,7 +67,7 @@ def test_false_premise_is_corrected_from_the_source(indexed_settings):
      "900", "200名"),
 ])
 def test_a_wrong_figure_beside_another_ask_is_corrected_with_the_stated_one(indexed_settings, question, wrong, right):
-    from rag.pipeline.composition import answer
+    from rag.pipeline.asking import answer
 
     result = answer(question, settings=indexed_settings)
     note = result.text.split("\n")[-1]
@@ -76,7 +78,7 @@ def test_a_wrong_figure_beside_another_ask_is_corrected_with_the_stated_one(inde
 
 @pytest.mark.slow
 def test_follow_up_question_reuses_the_previous_question(indexed_settings):
-    from rag.pipeline.composition import answer
+    from rag.pipeline.asking import answer
 
     history = [{"role": "user", "content": "甘肃省技术合同交易额目标是多少？"}, {"role": "assistant", "content": "…"}]
     result = answer("那江西呢？", history=history, settings=indexed_settings)
@@ -85,7 +87,7 @@ def test_follow_up_question_reuses_the_previous_question(indexed_settings):
 
 @pytest.mark.slow
 def test_follow_up_that_states_a_new_topic_and_region_asks_that(indexed_settings):
-    from rag.pipeline.composition import answer
+    from rag.pipeline.asking import answer
 
     history = [{"role": "user", "content": "甘肃省技术合同交易额目标是多少？"}, {"role": "assistant", "content": "…"}]
     new_both = answer("江西的奖励比例如何？", history=history, settings=indexed_settings)
@@ -97,7 +99,7 @@ def test_follow_up_that_states_a_new_topic_and_region_asks_that(indexed_settings
 
 @pytest.mark.parametrize("bad", ["", "   \n", "\x00\x01", "<p> </p><script>x</script>", "问" * 2001])
 def test_empty_or_overlong_question_is_a_clear_error(bad):
-    from rag.answering.chain import clean_question
+    from rag.query.followup import clean_question
 
     with pytest.raises(QuestionError):
         clean_question(bad, 2000)
@@ -105,7 +107,7 @@ def test_empty_or_overlong_question_is_a_clear_error(bad):
 
 @pytest.mark.slow
 def test_comparison_answers_each_region_with_its_own_citation(indexed_settings):
-    from rag.pipeline.composition import answer
+    from rag.pipeline.asking import answer
 
     result = answer("甘肃和江西的技术合同交易额目标分别是多少？", settings=indexed_settings)
     direct, *quotes = result.text.split("\n")
@@ -118,7 +120,7 @@ def test_comparison_answers_each_region_with_its_own_citation(indexed_settings):
 @pytest.mark.parametrize("question", ["高新技术企业的企业所得税税率是多少？",
                                       "What personal income tax relief do technology brokers get?"])
 def test_concept_no_document_mentions_abstains_in_the_question_language(indexed_settings, question):
-    from rag.pipeline.composition import answer
+    from rag.pipeline.asking import answer
 
     result = answer(question, settings=indexed_settings)
     assert result.abstained and not result.citations and result.related
@@ -127,7 +129,7 @@ def test_concept_no_document_mentions_abstains_in_the_question_language(indexed_
 
 @pytest.mark.slow
 def test_who_leads_question_quotes_the_responsibility_note_of_the_clause(indexed_settings):
-    from rag.pipeline.composition import answer
+    from rag.pipeline.asking import answer
 
     result = answer("江西省增强多元化资金投入这项任务由哪些部门牵头？", settings=indexed_settings)
     assert "省财政厅、省政府金融办牵头" in result.text and result.citations[0].doc_id == "jiangxi_2017"
@@ -158,15 +160,15 @@ def test_number_forms_mean_the_same_figure(written, same_as):
 
 @pytest.mark.parametrize("idiom", ["千方百计", "一批", "一系列", "一定比例", "统一"])
 def test_idioms_with_numeral_characters_are_not_numbers(idiom):
-    from rag.core.model import numbers_in
+    from rag.core.numbers import numbers_in
 
     assert numbers_in(idiom) == []
 
 
 def test_the_premise_check_drops_years_and_ordinals_but_keeps_amounts():
-    from rag.answering.abstention import _strip_years
-    from rag.core.model import unsupported_numbers
+    from rag.answering.abstention import without_years
+    from rag.core.numbers import unsupported_numbers
 
     question = "到2020年，十三五期间（13th plan）给2000万元补助吗？"
-    assert unsupported_numbers(_strip_years(question), []) == unsupported_numbers("2000万元", [])
-    assert "2000 yuan" in _strip_years("by 2020, 2000 yuan")
+    assert unsupported_numbers(without_years(question), []) == unsupported_numbers("2000万元", [])
+    assert "2000 yuan" in without_years("by 2020, 2000 yuan")

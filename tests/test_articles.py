@@ -7,10 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from llama_index.core.schema import Document
 
-from rag.chunking.clauses import ClauseNodeParser, parse_clauses, token_counter
-from rag.core.config import PROJECT_ROOT
+from rag.chunking.clauses import parse_clauses
+from rag.chunking.parser import ClauseNodeParser, token_counter
 from rag.ingest.catalog import CorpusCatalog
 from rag.ingest.loading import load_document
 

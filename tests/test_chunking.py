@@ -6,7 +6,8 @@ import re
 import pytest
 from llama_index.core.schema import Document, MetadataMode
 
-from rag.chunking.clauses import ClauseNodeParser, heading_kind, parse_clauses, token_counter
+from rag.chunking.clauses import heading_kind, parse_clauses
+from rag.chunking.parser import ClauseNodeParser, token_counter
 from rag.chunking.tables import WS
 
 # Counts read off the documents by hand: top-level 一、, (一), 1., (1), "--" bullets, annex rows.

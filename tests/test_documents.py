@@ -9,7 +9,8 @@ import shutil
 import pytest
 
 from rag.core.config import PROJECT_ROOT, Settings
-from rag.ingest.catalog import CorpusCatalog, infer_info, level_of
+from rag.ingest.catalog import CorpusCatalog, infer_info
+from rag.places.regions import level_of
 from rag.ingest.metadata import read_facts
 from rag.ingest.loading import doc_id_for, extract_text, load_document
 
@@ -81,7 +82,7 @@ def test_a_cited_document_number_is_not_the_documents_own():
 
 
 def test_a_regions_english_name_is_its_pinyin_with_its_level():
-    from rag.ingest.catalog import english_region
+    from rag.places.regions import english_region
 
     assert english_region("浙江省") == "Zhejiang Province" and english_region("北京市") == "Beijing"
     assert english_region("") == "" and english_region("Hunan") == ""
@@ -111,7 +112,7 @@ def test_doc_ids_keep_the_whole_file_name(tmp_path):
 
 @pytest.mark.slow
 def test_same_name_in_another_folder_is_refused_and_catalog_entries_stay_with_the_corpus(tmp_path):
-    from rag.pipeline.composition import ingest_paths
+    from rag.pipeline.writing import ingest_paths
 
     corpus = _corpus(tmp_path, {"city.txt": CITY_PLAN})
     settings = _settings(tmp_path, corpus)
@@ -135,7 +136,7 @@ def test_same_name_in_another_folder_is_refused_and_catalog_entries_stay_with_th
 @pytest.mark.slow
 def test_metadata_edit_reaches_the_index_and_deleted_files_are_pruned(tmp_path):
     from rag.index.store import ClauseStore
-    from rag.pipeline.composition import ingest_paths
+    from rag.pipeline.writing import ingest_paths
 
     corpus = _corpus(tmp_path, {"city.txt": CITY_PLAN, "rules.txt": PROVINCE_RULES})
     settings = _settings(tmp_path, corpus)
@@ -150,7 +151,7 @@ def test_metadata_edit_reaches_the_index_and_deleted_files_are_pruned(tmp_path):
 
 
 def test_two_uploads_with_one_name_are_not_merged(tmp_path):
-    from rag.apps import web as ui
+    from rag.apps import views as ui
 
     settings = Settings(data_dir=tmp_path / "data", corpus_dir=tmp_path)
     (settings.data_dir / "uploads").mkdir(parents=True)
@@ -166,7 +167,8 @@ def test_two_uploads_with_one_name_are_not_merged(tmp_path):
 
 @pytest.mark.slow
 def test_a_provincial_document_answers_a_city_question_with_its_level_named(tmp_path):
-    from rag.pipeline.composition import answer, ingest_paths
+    from rag.pipeline.asking import answer
+    from rag.pipeline.writing import ingest_paths
 
     corpus = _corpus(tmp_path, {"city.txt": CITY_PLAN, "province.txt": PROVINCE_RULES})
     settings = _settings(tmp_path, corpus)
@@ -222,7 +224,7 @@ def test_pdf_page_numbers_and_running_headers_are_not_text():
 
 @pytest.mark.slow
 def test_one_unreadable_file_is_one_reason_and_the_rest_go_on(tmp_path):
-    from rag.pipeline.composition import ingest_paths
+    from rag.pipeline.writing import ingest_paths
 
     corpus = _corpus(tmp_path, {"city.txt": CITY_PLAN})
     (corpus / "broken.docx").write_bytes(b"PK\x03\x04 not really a zip")

@@ -4,8 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 import pytest
 
-from rag.chunking.clauses import ClauseNodeParser, token_counter
-from rag.core.model import normalise_numbers
+from rag.chunking.parser import ClauseNodeParser, token_counter
+from rag.core.numbers import normalise_numbers
 from rag.core.config import PROJECT_ROOT
 from rag.apps.evaluate import UNANSWERABLE, load_set, matches
 
@@ -62,7 +62,7 @@ def _on_gold(name: str, metrics) -> dict:
     """``metrics`` of a gold file in eval/ on the ingest's own chunks; it covers 眉山, 甘肃 and a
     regulation."""
     from rag.apps.evaluate import load_gold
-    from rag.pipeline.composition import gold_chunks
+    from rag.apps.evaluate import gold_chunks
 
     root = Path(__file__).resolve().parent.parent
     gold = load_gold(root / "eval" / name)

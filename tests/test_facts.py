@@ -44,7 +44,7 @@ def test_a_table_row_keeps_each_cell_under_its_header_and_a_named_city_finds_its
 
 
 def test_a_city_question_is_answered_by_its_cell_of_the_breakdown_table(indexed_settings):
-    from rag.pipeline.composition import answer
+    from rag.pipeline.asking import answer
 
     result = answer("环高校知识经济圈，绵阳要布局建设几个？", settings=indexed_settings)
     assert "绵阳市 1个" in result.short_answer

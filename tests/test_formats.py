@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.chunking.clauses import ClauseNodeParser, token_counter
+from rag.chunking.parser import ClauseNodeParser, token_counter
 from rag.core.errors import DocumentError
 from rag.ingest.loading import extract_text, load_document
 
@@ -78,7 +78,7 @@ def test_html_page_furniture_is_stripped_and_table_rows_kept(tmp_path):
 
 def test_a_second_writer_is_refused_while_one_holds_the_lock(tmp_path):
     from rag.core.config import PROJECT_ROOT, Settings
-    from rag.pipeline.composition import WriterBusy, ingest_paths, writer_lock
+    from rag.pipeline.writing import WriterBusy, ingest_paths, writer_lock
 
     settings = Settings(data_dir=tmp_path / "data")
     with writer_lock(settings):

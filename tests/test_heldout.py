@@ -14,7 +14,7 @@ HELDOUT = PROJECT_ROOT / "eval" / "heldout"
 
 @pytest.fixture(scope="module")
 def heldout_settings(tmp_path_factory) -> Settings:
-    from rag.pipeline.composition import ingest_paths
+    from rag.pipeline.writing import ingest_paths
 
     corpus = tmp_path_factory.mktemp("heldout_corpus")
     shutil.copy(HELDOUT / "baishi_2018.txt", corpus)
@@ -27,7 +27,8 @@ def heldout_settings(tmp_path_factory) -> Settings:
 
 @pytest.mark.slow
 def test_unseen_policy_is_answered_as_well_as_the_corpus(heldout_settings):
-    from rag.pipeline.composition import answer, make_retriever
+    from rag.pipeline.asking import answer
+    from rag.pipeline.snapshot import make_retriever
 
     items = load_set(HELDOUT / "qa.jsonl")
     report = evaluate(items, make_retriever(heldout_settings),
@@ -41,7 +42,7 @@ def test_unseen_policy_is_answered_as_well_as_the_corpus(heldout_settings):
 
 @pytest.mark.slow
 def test_unseen_policy_gets_its_region_and_clause_labels_from_its_own_text(heldout_settings):
-    from rag.pipeline.composition import answer
+    from rag.pipeline.asking import answer
 
     result = answer("白石市职务科技成果转化净收入奖励给成果完成人的比例是多少？", settings=heldout_settings)
     cite = result.citations[0]

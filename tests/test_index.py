@@ -11,7 +11,7 @@ import pytest
 from rag.core.config import PROJECT_ROOT, Settings
 from rag.core.errors import ConfigError, IndexMissingError
 from rag.index.store import ClauseStore, collection_name
-from rag.pipeline.composition import ingest_paths
+from rag.pipeline.writing import ingest_paths
 
 from .conftest import CORPUS
 

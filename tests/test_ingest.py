@@ -20,7 +20,7 @@ def test_text_in_any_common_encoding_decodes_to_the_same_text(encoding, prefix):
 
 
 def test_gbk_file_chunks_exactly_like_its_utf8_original(tmp_path, catalog):
-    from rag.chunking.clauses import ClauseNodeParser, token_counter
+    from rag.chunking.parser import ClauseNodeParser, token_counter
 
     source = (CORPUS / "gansu_2016.txt").read_text(encoding="utf-8")
     (tmp_path / "gansu_2016.txt").write_bytes(source.encode("gbk", errors="strict"))

@@ -79,7 +79,7 @@ def test_document_text_cannot_close_the_prompt_tags_and_rules_forbid_following_i
 
 
 def test_failed_writer_keeps_the_extractive_answer_and_says_so():
-    from rag.answering.chain import _written
+    from rag.answering.chain import written_by_llm
 
     class Down:
         max_clauses = 4
@@ -88,7 +88,7 @@ def test_failed_writer_keeps_the_extractive_answer_and_says_so():
             raise LLMUnavailable("the LLM server did not answer: connection refused")
 
     extractive = Answer("甲[1]", [Citation(1, "d", "t", "r", "p", "n", "甲")])
-    result = _written(Down(), extractive, "问题？", "zh", NODES, "阿坝州")
+    result = written_by_llm(Down(), extractive, "问题？", "zh", NODES, "阿坝州")
     assert result is extractive and "connection refused" in result.flagged[0]
 
 
@@ -131,7 +131,7 @@ def llm_server(tmp_path_factory):
 
 @pytest.mark.slow
 def test_openai_compatible_server_answers_with_a_checked_citation(indexed_settings, llm_server):
-    from rag.pipeline.composition import answer
+    from rag.pipeline.asking import answer
 
     settings = indexed_settings.with_overrides(generator="openai", llm_base_url=llm_server, llm_model="local")
     result = answer("科技成果转化收益给成果完成人的比例是多少？", settings=settings)
@@ -142,7 +142,7 @@ def test_openai_compatible_server_answers_with_a_checked_citation(indexed_settin
 
 @pytest.mark.slow
 def test_unreachable_llm_server_falls_back_to_the_extractive_answer(indexed_settings):
-    from rag.pipeline.composition import answer
+    from rag.pipeline.asking import answer
 
     settings = indexed_settings.with_overrides(generator="openai", llm_base_url=f"http://127.0.0.1:{free_port()}/v1",
                                                llm_model="none", llm_timeout=5)
@@ -157,7 +157,7 @@ def test_an_llm_server_that_refuses_is_named_with_its_status_and_the_fallback_is
     import threading
     from http.server import BaseHTTPRequestHandler, HTTPServer
 
-    from rag.pipeline.composition import answer
+    from rag.pipeline.asking import answer
 
     class Refusing(BaseHTTPRequestHandler):
         def do_POST(self):  # an OpenAI-compatible server rejecting the key
@@ -220,7 +220,6 @@ def test_an_english_statement_is_held_to_its_clause_by_the_embedder():
 
 
 def test_sentences_addressed_to_a_model_are_flagged_and_policy_sentences_are_not():
-    from pathlib import Path
 
     from rag.extract.injection import flagged_sentences
 
@@ -257,8 +256,9 @@ PLANTED = [
 def test_planted_instructions_in_ten_documents_leak_no_canary_and_no_prompt(tmp_path, llm_server):
     """The packaged model behind the LLM writer, ten documents with instructions planted for it:
     no answer carries a canary, the prompt's text, or a link or image the page would fetch."""
-    from rag.pipeline.composition import answer, ingest_paths
-    from rag.apps.web import answer_markdown
+    from rag.pipeline.asking import answer
+    from rag.pipeline.writing import ingest_paths
+    from rag.apps.views import answer_markdown
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -11,7 +11,7 @@ import shutil
 import pytest
 
 from rag.query.english import Bridge
-from rag.core.model import arabic_numerals
+from rag.core.numbers import arabic_numerals
 from rag.core.config import PROJECT_ROOT, Settings
 from rag.reading.extractive import key_figure
 from rag.query.spelling import Homophones, corrected
@@ -41,7 +41,7 @@ aliases = ["示例"]
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory) -> Settings:
-    from rag.pipeline.composition import ingest_paths
+    from rag.pipeline.writing import ingest_paths
 
     root = tmp_path_factory.mktemp("reading")
     folder = root / "corpus"
@@ -55,7 +55,7 @@ def settings(tmp_path_factory) -> Settings:
 
 
 def test_a_homophone_typo_is_read_as_the_corpus_word_and_the_answer_says_so(settings):
-    from rag.pipeline.composition import answer
+    from rag.pipeline.asking import answer
 
     result = answer("示例市奖励公视至少几天？", settings=settings)
     assert not result.abstained
@@ -70,7 +70,7 @@ def test_words_the_dictionary_knows_are_never_corrected():
 
 
 def test_a_case_of_a_rule_is_quoted_with_the_rule_it_belongs_to(settings):
-    from rag.pipeline.composition import answer
+    from rag.pipeline.asking import answer
 
     result = answer("示例市弄虚作假但没有违法所得的，罚款是多少？", settings=settings)
     assert "2万元以上5万元以下" in result.short_answer
@@ -79,7 +79,7 @@ def test_a_case_of_a_rule_is_quoted_with_the_rule_it_belongs_to(settings):
 
 
 def test_a_rare_word_of_the_question_outranks_the_words_every_clause_has(settings):
-    from rag.pipeline.composition import answer
+    from rag.pipeline.asking import answer
 
     result = answer("示例市的医疗卫生机构搞科技成果转化，能适用研发机构、高等院校的规定吗？", settings=settings)
     assert result.citations[0].clause_number == "第四条"
@@ -101,7 +101,7 @@ def test_an_english_word_with_a_one_character_translation_finds_the_compounds():
 
 
 def test_an_amount_is_answered_only_by_a_figure_of_the_thing_asked(settings):
-    from rag.pipeline.composition import answer
+    from rag.pipeline.asking import answer
 
     counted = answer("示例市每年培育多少家孵化器？", settings=settings)
     assert "10家" in counted.short_answer
@@ -111,10 +111,10 @@ def test_an_amount_is_answered_only_by_a_figure_of_the_thing_asked(settings):
 
 
 def test_a_document_number_is_not_a_figure():
-    from rag.answering.abstention import _has_figure
+    from rag.answering.abstention import has_figure
 
-    assert not _has_figure("根据《国务院关于印发…的通知》（国发〔2016〕16号）精神，制定本方案。")
-    assert _has_figure("培育示范企业16家。")
+    assert not has_figure("根据《国务院关于印发…的通知》（国发〔2016〕16号）精神，制定本方案。")
+    assert has_figure("培育示范企业16家。")
 
 
 @pytest.mark.parametrize("question, kind", [
@@ -131,7 +131,7 @@ def test_what_is_asked_is_read_from_the_wording(question, kind):
 
 def test_the_figure_given_is_the_one_beside_the_asked_thing_in_the_asked_unit(settings):
     from rag.reading.direct_answer import value_of
-    from rag.reading.extractive import Evidence
+    from rag.core.model import Evidence
     from llama_index.core.schema import TextNode
 
     sentence = "全州培育高新技术企业达到7家以上，创新型企业达到30家，高新技术产业产值占比超过30%。"
@@ -142,7 +142,7 @@ def test_the_figure_given_is_the_one_beside_the_asked_thing_in_the_asked_unit(se
 
 
 def _evidence(sentence: str):
-    from rag.reading.extractive import Evidence
+    from rag.core.model import Evidence
     from llama_index.core.schema import TextNode
 
     return Evidence(0, TextNode(text=sentence), sentence, 1.0, 1.0)
@@ -195,7 +195,7 @@ def test_items_said_in_parallel_sentences_are_listed_each():
 
 @pytest.mark.slow
 def test_a_list_question_gets_every_parallel_item_of_the_clause(indexed_settings):
-    from rag.pipeline.composition import answer
+    from rag.pipeline.asking import answer
 
     result = answer("甘肃省规划打造哪些特色产业科技创新示范区？", settings=indexed_settings)
     for place in ("临夏", "定西", "陇南", "敦煌"):

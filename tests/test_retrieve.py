@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from rag.ingest.catalog import CorpusCatalog, load_glossary
-from rag.retrieval.hybrid import match_regions, tokenize
+from rag.ingest.catalog import CorpusCatalog
+from rag.ingest.glossary import load_glossary
+from rag.core.words import tokenize
+from rag.places.matching import match_regions
 
 from .conftest import CORPUS
 
@@ -83,7 +85,7 @@ def test_every_curated_english_term_is_one_the_dictionary_cannot_reach():
     import tomllib
 
     from rag.query.english import Bridge, unreached
-    from rag.ingest.catalog import load_departments
+    from rag.ingest.glossary import load_departments
 
     texts = [p.read_text(encoding="utf-8").lower() for p in sorted(CORPUS.glob("*.txt"))]
     names: dict[str, list[str]] = {}
@@ -99,7 +101,7 @@ def test_every_curated_english_term_is_one_the_dictionary_cannot_reach():
 
 @pytest.mark.slow
 def test_hybrid_retrieval_finds_the_70_percent_clause_in_both_languages(indexed_settings):
-    from rag.pipeline.composition import make_retriever
+    from rag.pipeline.snapshot import make_retriever
 
     retriever = make_retriever(indexed_settings)
     for question in ("科技成果转化收益给成果完成人的比例是多少？", "What share of income goes to the inventor?"):
@@ -110,7 +112,7 @@ def test_hybrid_retrieval_finds_the_70_percent_clause_in_both_languages(indexed_
 
 @pytest.mark.slow
 def test_region_filter_keeps_results_inside_the_region(indexed_settings):
-    from rag.pipeline.composition import make_retriever
+    from rag.pipeline.snapshot import make_retriever
 
     retriever = make_retriever(indexed_settings)
     top = retriever.search("技术合同交易额目标", ["江西省"], top_k=5)

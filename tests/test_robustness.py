@@ -43,7 +43,8 @@ def chroma_server(tmp_path):
 
 
 def test_same_code_ingests_and_answers_through_a_chroma_server(chroma_server, tmp_path):
-    from rag.pipeline.composition import answer, ingest_paths
+    from rag.pipeline.asking import answer
+    from rag.pipeline.writing import ingest_paths
 
     settings = Settings(data_dir=tmp_path / "local", chroma_host="127.0.0.1", chroma_port=chroma_server)
     report = ingest_paths([CORPUS], settings)
@@ -93,7 +94,8 @@ def test_ingest_killed_mid_write_then_rerun_leaves_a_consistent_index(tmp_path):
 
 
 def test_document_with_injected_instructions_is_quoted_not_obeyed(tmp_path):
-    from rag.pipeline.composition import answer, ingest_paths
+    from rag.pipeline.asking import answer
+    from rag.pipeline.writing import ingest_paths
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -107,7 +109,7 @@ def test_document_with_injected_instructions_is_quoted_not_obeyed(tmp_path):
     result = answer("青石县成果完成人能分到多少收益？", settings=settings)
     assert "60%" in result.text and result.citations[0].region == "青石县"
     assert "You answer questions" not in result.text  # no prompt leaked
-    from rag.apps.web import answer_markdown
+    from rag.apps.views import answer_markdown
 
     shown = answer_markdown(result)
     assert "](http" not in shown.replace("\\](http", "")  # the image link stays inert text
@@ -119,7 +121,7 @@ def test_document_with_injected_instructions_is_quoted_not_obeyed(tmp_path):
     "'; DROP TABLE clauses; --",
 ])
 def test_injection_and_sql_questions_abstain_without_leaking_anything(indexed_settings, question):
-    from rag.pipeline.composition import answer
+    from rag.pipeline.asking import answer
 
     result = answer(question, settings=indexed_settings)
     assert result.abstained and not result.citations
@@ -127,7 +129,7 @@ def test_injection_and_sql_questions_abstain_without_leaking_anything(indexed_se
 
 
 def test_question_wrapped_in_markup_is_answered_from_its_words(indexed_settings):
-    from rag.pipeline.composition import answer
+    from rag.pipeline.asking import answer
 
     result = answer("<script>alert(1)</script><b>甘肃省技术合同交易额目标是多少？</b>", settings=indexed_settings)
     assert not result.abstained and "200亿元" in result.text and "<" not in result.question
@@ -136,7 +138,7 @@ def test_question_wrapped_in_markup_is_answered_from_its_words(indexed_settings)
 def test_serving_process_sees_a_document_ingested_by_another_process(indexed_settings, tmp_path):
     """A long-running process (this one) answers, another process ingests a new document, and
     the next answer here finds it, without a restart."""
-    from rag.pipeline.composition import answer
+    from rag.pipeline.asking import answer
 
     data = tmp_path / "data"
     shutil.copytree(indexed_settings.data_dir, data)
@@ -166,7 +168,8 @@ def test_an_upload_by_another_process_while_8_threads_ask_mixes_no_versions(inde
     error, and every answer cites exactly one version of the clause, the one its snapshot had."""
     import threading
 
-    from rag.pipeline.composition import answer, ingest_paths
+    from rag.pipeline.asking import answer
+    from rag.pipeline.writing import ingest_paths
 
     data = tmp_path / "data"
     shutil.copytree(indexed_settings.data_dir, data)
@@ -208,7 +211,8 @@ def test_an_edit_that_keeps_the_chunk_count_is_seen_through_a_chroma_server(chro
     """Server mode: another process rewrites a clause (same chunk count, so the count cannot
     be the signal); this serving process answers from the new version at its next check."""
     from rag.index.store import ClauseStore
-    from rag.pipeline.composition import answer, ingest_paths
+    from rag.pipeline.asking import answer
+    from rag.pipeline.writing import ingest_paths
 
     settings = Settings(data_dir=tmp_path / "local", chroma_host="127.0.0.1", chroma_port=chroma_server)
     doc = _baishi(tmp_path / "baishi.txt", 60)

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from rag.apps import web as ui
+from rag.apps import views as ui
 from rag.core.model import Answer, Citation
 from rag.features.compare import NOT_STATED
 from rag.features.eligibility import measures_for, to_csv, to_markdown, verdict
@@ -101,7 +101,7 @@ def test_an_offer_naming_no_kind_is_open_to_every_applicant_and_a_sentence_can_r
 
 
 def test_meishan_tech_sme_measures_come_from_meishan_clauses_with_sources(corpus_docs):
-    from rag.chunking.clauses import ClauseNodeParser, token_counter
+    from rag.chunking.parser import ClauseNodeParser, token_counter
 
     nodes = ClauseNodeParser().clause_nodes(corpus_docs["meishan_2017"], token_counter())
     measures = measures_for(nodes, "眉山市", "科技型中小企业", today=date(2026, 12, 1))
@@ -124,7 +124,7 @@ def test_csv_cells_cannot_run_as_spreadsheet_formulas():
 
 
 def test_compare_keeps_a_zones_own_figure_apart_and_breaks_it_down_by_city(indexed_settings):
-    from rag.pipeline.composition import compare_regions
+    from rag.pipeline.asking import compare_regions
 
     rows = compare_regions("技术合同交易额", settings=indexed_settings)
     by = {r.area: r for r in rows}
@@ -140,7 +140,7 @@ def test_compare_keeps_a_zones_own_figure_apart_and_breaks_it_down_by_city(index
 
 
 def test_compare_takes_an_english_topic_and_other_regions_say_not_stated(indexed_settings):
-    from rag.pipeline.composition import compare_regions
+    from rag.pipeline.asking import compare_regions
 
     english = {r.region: r.figure for r in compare_regions("high-tech enterprises", settings=indexed_settings)}
     chinese = {r.region: r.figure for r in compare_regions("高新技术企业数量目标", settings=indexed_settings)}
@@ -150,7 +150,7 @@ def test_compare_takes_an_english_topic_and_other_regions_say_not_stated(indexed
 
 
 def test_compare_refuses_a_topic_that_names_nothing(indexed_settings):
-    from rag.pipeline.composition import compare_regions
+    from rag.pipeline.asking import compare_regions
 
     with pytest.raises(RagError, match="names nothing"):
         compare_regions("目标", settings=indexed_settings)
@@ -174,7 +174,7 @@ def test_uploads_are_type_and_size_checked_and_kept_in_the_upload_folder(tmp_pat
 
 @pytest.mark.slow
 def test_uploaded_document_is_searchable_at_once(indexed_settings, tmp_path):
-    from rag.pipeline.composition import answer
+    from rag.pipeline.asking import answer
 
     doc = tmp_path / "白石市促进科技成果转移转化实施办法.txt"
     doc.write_text("白石市促进科技成果转移转化实施办法\n\n一、收益分配\n"
@@ -209,7 +209,7 @@ def test_rag_eligible_gives_verdicts_for_a_city_inside_a_covered_region(indexed_
 
 
 def test_a_broad_eligibility_question_in_chat_gets_the_strongest_measures_as_a_cited_list(indexed_settings):
-    from rag.pipeline.composition import answer
+    from rag.pipeline.asking import answer
 
     result = answer("我们是眉山的科技型中小企业，能享受哪些支持？", settings=indexed_settings)
     assert not result.abstained and len(result.citations) >= 3

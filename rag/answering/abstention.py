@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 
-from rag.core.model import arabic_numerals, numbers_in
+from rag.core.numbers import arabic_numerals, numbers_in
 from rag.extract.facts import FIGURE
-from rag.reading.extractive import Evidence
+from rag.core.model import Evidence
 from rag.query.analysis import asked_unit
-from rag.retrieval.hybrid import STOPWORDS, _jieba
+from rag.core.words import STOPWORDS, segmenter
 
 # a question whose content words are mostly absent from every document asks about something
 # the documents do not cover (a tax rate, a rent subsidy), however well its other words match
@@ -63,10 +63,10 @@ def _states_asked_figure(ev: Evidence, unit: str, terms: list[str]) -> bool:
     return False
 
 
-def _has_figure(sentence: str) -> bool:
+def has_figure(sentence: str) -> bool:
     """A number other than a year, a document number (国发〔2016〕16号) or the clause's own
     numbering."""
-    return bool(numbers_in(_CLAUSE_NUMBER.sub("", _strip_years(_DOC_NUMBER.sub("", sentence)))))
+    return bool(numbers_in(_CLAUSE_NUMBER.sub("", without_years(_DOC_NUMBER.sub("", sentence)))))
 
 
 _DOC_NUMBER = re.compile(r"[〔\[(（]\s*\d{4}\s*[〕\])）]\s*\d+\s*号")
@@ -87,7 +87,7 @@ def asked_topic(query: str) -> list[str]:
         return []
     before = re.split(r"[，,。；;？?！!]", query[:m.start()])[-1]
     after = re.split(r"[，,。；;？?！!]", query[m.end():])[0]
-    _jieba()
+    segmenter()
     nouns = lambda text: [w.word for w in pseg.cut(text)
                           if w.flag.startswith(("n", "vn")) and w.flag not in ("ns", "nr", "nrt", "nt")
                           and len(w.word) >= 2 and w.word not in _QUANTITY_NOUNS
@@ -99,13 +99,13 @@ def asked_topic(query: str) -> list[str]:
 _DATE_ASK = re.compile(r"几月|几号|几日|哪天|哪一天|何时|什么时候")
 
 
-def _unstated_figure(query: str, chosen: list[Evidence], places: list[str], terms: list[str]) -> dict | None:
+def unstated_figure(query: str, chosen: list[Evidence], places: list[str], terms: list[str]) -> dict | None:
     """The abstention text when an amount question's best sentences state no figure (in the
     unit it asks for, beside its topic), or none for the place inside a region the question
     names (兰州市 in a Gansu plan); else None."""
     if not AMOUNT_WORDS.search(query):
         return None
-    figures = [ev for ev in chosen if _has_figure(ev.sentence)]
+    figures = [ev for ev in chosen if has_figure(ev.sentence)]
     unit = asked_unit(query)
     if unit and unit != "%":
         topic = [t for t in terms if t not in _MONEY and t != unit]
@@ -137,7 +137,7 @@ OUTSIDE_PERIOD = {
 }
 
 
-def _outside_period(analysis, nodes: list, regions: list[str], language: str) -> str:
+def outside_period(analysis, nodes: list, regions: list[str], language: str) -> str:
     """Why the question's years lie outside every plan asked about ("…covers 2016—2020"),
     or "" when a document in scope covers them or states no period (a regulation)."""
     if analysis.years is None or not regions:
@@ -173,14 +173,14 @@ def unknown_concepts(basis: str, vocabulary: set[str], corpus_text: str, names: 
     """
     import jieba.posseg as pseg
 
-    _jieba()  # quiet jieba before its first use
+    segmenter()  # quiet jieba before its first use
     words = [p.word for p in pseg.cut(basis.lower())
              if len(p.word) >= 2 and not p.word.isascii() and p.flag.startswith(CONTENT_FLAGS)
              and p.flag not in ("ns", "nr") and p.word not in STOPWORDS and p.word not in names
              and p.word not in QUESTION_WORDS]
     # only established dictionary words can name a concept; jieba's guesses at a question's
     # run-on characters (人能, 分到) are not concepts a document could have stated
-    freq = _jieba().dt.FREQ
+    freq = segmenter().dt.FREQ
     missing = [w for w in words if w not in vocabulary and w not in corpus_text
                and (freq.get(w) or 0) >= MIN_WORD_FREQ]
     return _if_large_share(missing, words)
@@ -211,7 +211,7 @@ QUESTION_WORDS = set("为什么 哪个 哪些 哪里 哪年 哪一 什么 多少
                      "请问 我们 我们是 他们 能够 应该 何时 什么时候".split())
 
 
-def _strip_years(text: str) -> str:
+def without_years(text: str) -> str:
     """The text without years and ordinals (2020年, 13th, 第十三), which state no figure."""
     text = re.sub(r"\b\d+(?:st|nd|rd|th)\b|第[一二三四五六七八九十\d]+(?![条款项章节])", "", text)
     # a year, not an amount that starts like one (2000万元, 2000 yuan)

@@ -6,35 +6,35 @@ rag/abstention.py.
 """
 from __future__ import annotations
 
+from rag.query.followup import clean_question, condense, language_of
+from rag.reading.completion import completed, with_parallel
+
 import re
-import unicodedata
-from dataclasses import replace
 
 from rag.answering.abstention import (
     AMOUNT_WORDS,
     NOT_A_QUESTION,
     QUESTION_WORDS,
-    _has_figure,
-    _outside_period,
-    _strip_years,
-    _unstated_figure,
+    has_figure,
+    outside_period,
+    without_years,
+    unstated_figure,
     unknown_concepts,
     unknown_english_concepts,
 )
-from rag.core.model import Answer, Citation, arabic_numerals, check_answer, numbers_in, unsupported_numbers
-from rag.core.errors import QuestionError
+from rag.core.model import Answer, Citation
+from rag.core.numbers import arabic_numerals, numbers_in, unsupported_numbers
+from rag.verify.checks import check_answer
+from rag.core.model import Evidence
 from rag.reading.extractive import (
     QUANTITY_WORDS,
-    Evidence,
     compose,
     english_figure,
-    heading_like,
     intents_of,
     key_figure,
     score_sentences,
-    sentences_of,
 )
-from rag.ingest.catalog import english_department
+from rag.ingest.glossary import english_department
 from rag.features.eligibility import eligibility_answer, measures_for, strongest
 from rag.extract.facts import facts_of
 from rag.extract.measures import KINDS, lineage, offers
@@ -42,7 +42,8 @@ from rag.reading.lookup import article_answer, facts_answer
 from rag.reading.direct_answer import best_fragments, short_answer, value_of
 from rag.query.spelling import corrected
 from rag.query.analysis import analyse
-from rag.retrieval.hybrid import STOPWORDS, match_regions, tokenize
+from rag.core.words import tokenize
+from rag.places.matching import match_regions
 
 # below this share of the question's terms found in the best sentence, the documents are
 # taken not to answer the question (measured on eval/qa.jsonl, see README)
@@ -50,8 +51,6 @@ MIN_OVERLAP = 0.30
 # an English question's units are dictionary translations, which match the corpus's wording
 # less often than a Chinese question's own words (calibrated on the blind set, see README)
 MIN_OVERLAP_EN = 0.20
-FOLLOW_UP = re.compile(r"^(那|那么)?.{0,12}(呢|怎么样|如何)[？?]?$|^(what|how) about\b|^and\b", re.I)
-
 NOT_COVERED = {
     "zh": "文件未涉及这一问题：现有文件（{regions}）中没有找到相关规定。以下条款可能相关，仅供参考。",
     "en": "The documents don't cover this: nothing in the policies of {regions} answers it. "
@@ -77,69 +76,6 @@ PREMISE_INSTEAD = {
     "zh": "注意：文件中没有“{wrong}”这一数字，文件规定的是{figure}：“{quote}”[{n}]",
     "en": "Note: the documents do not state {wrong}; they give {figure}: “{quote}” [{n}]",
 }
-
-
-def language_of(question: str) -> str:
-    cjk = sum(1 for ch in question if "\u4e00" <= ch <= "\u9fff")
-    return "zh" if cjk >= max(1, len(question.strip()) * 0.1) else "en"
-
-
-def clean_question(question: str, max_chars: int) -> str:
-    """Strip control characters; reject empty and over-long questions with a clear message."""
-    if question is None:
-        raise QuestionError("the question is empty")
-    question = "".join(ch for ch in question if unicodedata.category(ch) != "Cc" or ch in "\n\t")
-    # markup is never part of a policy question: drop scripts and tags, answer the words
-    question = re.sub(r"<(script|style)\b.*?</\1\s*>", " ", question, flags=re.I | re.S)
-    question = re.sub(r"</?[A-Za-z][^<>]*>", " ", question).strip()
-    if not question:
-        raise QuestionError("the question is empty")
-    if len(question) > max_chars:
-        raise QuestionError(f"the question is {len(question)} characters; the limit is {max_chars}")
-    return question
-
-
-def condense(question: str, history: list | None, groups: dict) -> tuple[str, list[str]]:
-    """Resolve a follow-up against the previous question; returns (question, regions).
-
-    A follow-up keeps what it leaves out and replaces what it states: "那江西呢？" asks the
-    previous topic for a new region; "江西的奖励比例如何？" states a new topic and a new region
-    and is asked as it stands; "奖励比例呢？" asks a new topic in the previous region."""
-    regions = match_regions(question, groups).regions
-    previous = _last_user_question(history)
-    if not previous or not FOLLOW_UP.search(question.strip()) or len(question) >= 25:
-        return question, regions
-    previous_regions = match_regions(previous, groups).regions
-    if _topic_of(question, groups):
-        return question, regions or previous_regions
-    if regions:
-        return previous, regions
-    return f"{previous} {question}", previous_regions
-
-
-_FOLLOW_UP_WORDS = re.compile(r"^(那么|那)|呢|怎么样|如何|情况|的|[？?。，,\s]|^(what|how) about|^and\b|\bthen\b", re.I)
-
-
-def _topic_of(question: str, groups: dict) -> str:
-    """What a follow-up says besides region names and follow-up words ("奖励比例")."""
-    rest = question.lower()
-    for name in sorted(groups, key=len, reverse=True):
-        rest = rest.replace(name, " ")
-    rest = _FOLLOW_UP_WORDS.sub(" ", rest)
-    words = [w for w in re.findall(r"[\u4e00-\u9fff]{2,}|[a-z]{3,}", rest) if w not in STOPWORDS]
-    return " ".join(words)
-
-
-def _last_user_question(history: list | None) -> str:
-    for turn in reversed(history or []):
-        if isinstance(turn, dict) and turn.get("role") == "user" and turn.get("content"):
-            content = turn["content"]
-            if isinstance(content, list):  # Gradio 6 message parts: [{"type": "text", "text": …}]
-                content = " ".join(p.get("text", "") for p in content if isinstance(p, dict))
-            return str(content)
-        if isinstance(turn, (list, tuple)) and turn and turn[0]:
-            return str(turn[0])
-    return ""
 
 
 citation_for = Citation.of_node
@@ -178,7 +114,7 @@ def answer_question(question: str, retriever, region: str | None = None, history
         listed = _eligible_measures(analysis.applicant, regions[0], retriever, terms, language, question)
         if listed is not None:
             return listed
-    outside = _outside_period(analysis, retriever.nodes, regions, language)
+    outside = outside_period(analysis, retriever.nodes, regions, language)
     if outside:
         return Answer(outside, [], True, _related(retriever, query, regions), question=question, language=language)
 
@@ -204,12 +140,12 @@ def answer_question(question: str, retriever, region: str | None = None, history
         ranked = score_sentences(terms, nodes, wants_quantity, intents_of(query), basis, spans, similarity, language,
                                  retriever.rarity)
         if AMOUNT_WORDS.search(query):  # an amount is answered by a sentence that states one
-            stating = [ev for ev in ranked if _has_figure(ev.sentence) and ev.coverage >= min_overlap]
+            stating = [ev for ev in ranked if has_figure(ev.sentence) and ev.coverage >= min_overlap]
             ranked = stating or ranked
         best_coverage = max([best_coverage] + [ev.coverage for ev in ranked[:1]])
         if ranked and ranked[0].coverage >= min_overlap:
-            best = _with_parallel(ranked[0], ranked) if analysis.kind == "list" else ranked[0]
-            chosen.append(_complete(best, intents_of(query), retriever.parts_of(best.node)))
+            best = with_parallel(ranked[0], ranked) if analysis.kind == "list" else ranked[0]
+            chosen.append(completed(best, intents_of(query), retriever.parts_of(best.node)))
             if len(groups_to_answer) == 1 and len(group) != 1:
                 chosen.extend(_corroborating(ranked, wants_quantity, terms))
 
@@ -218,7 +154,7 @@ def answer_question(question: str, retriever, region: str | None = None, history
         scope = "、".join(regions) if regions else all_regions
         return Answer(NOT_COVERED[language].format(regions=scope), [], True, related,
                       question=question, language=language, coverage=best_coverage)
-    unstated = _unstated_figure(query, chosen, found.places, terms)
+    unstated = unstated_figure(query, chosen, found.places, terms)
     if unstated is not None:
         related = [citation_for(ev.node, i) for i, ev in enumerate(chosen, 1)]
         return Answer(unstated[language], [], True, related, question=question, language=language)
@@ -234,11 +170,11 @@ def answer_question(question: str, retriever, region: str | None = None, history
                                  question=question, language=language, coverage=best_coverage))
     answer.short_answer = direct if lead in answer.text else ""
     if writer is not None:
-        answer = _written(writer, answer, question, language, _context(chosen, read, writer.max_clauses),
+        answer = written_by_llm(writer, answer, question, language, _context(chosen, read, writer.max_clauses),
                           "、".join(regions) if regions else all_regions)
     # a figure the question takes for granted that no cited clause states (a false premise);
     # added after the check, which would drop it: it is a correction, not a claim
-    wrong = unsupported_numbers(_strip_years(question), [c.text for c in answer.citations])
+    wrong = unsupported_numbers(without_years(question), [c.text for c in answer.citations])
     if wrong and not answer.abstained:
         note = _premise_note(question, wrong, answer, retriever, regions or found.regions, language)
         if note:
@@ -267,7 +203,7 @@ def _premise_note(question: str, wrong: list[str], answer: Answer, retriever, re
     similarity = vectors.similarity(premise) if vectors is not None and nodes else None
     ranked = score_sentences(terms, nodes, True, [], basis, spans, similarity, language, retriever.rarity)
     least = MIN_OVERLAP if language == "zh" else MIN_OVERLAP_EN
-    stating = [ev for ev in ranked if ev.coverage >= least and _has_figure(ev.sentence)]
+    stating = [ev for ev in ranked if ev.coverage >= least and has_figure(ev.sentence)]
     if stating and not unsupported_numbers(" ".join(wrong), [stating[0].sentence]):
         return ""  # the documents do state it, only not in the clauses the answer cites
     if not stating:
@@ -344,7 +280,7 @@ def _corroborating(ranked: list[Evidence], wants_quantity: bool, terms: list[str
     return out
 
 
-def _written(writer, extractive: Answer, question: str, language: str, nodes: list, scope: str) -> Answer:
+def written_by_llm(writer, extractive: Answer, question: str, language: str, nodes: list, scope: str) -> Answer:
     """The LLM writer's answer, or the extractive one (flagged) when the writer fails."""
     from rag.llm.writer import LLMUnavailable
 
@@ -376,86 +312,6 @@ def _context(chosen: list[Evidence], read: list, most: int) -> list:
 def _related(retriever, query: str, regions: list[str]) -> list[Citation]:
     """The nearest clauses, shown (not cited) when the answer abstains."""
     return [citation_for(r.node, i) for i, r in enumerate(retriever.search(query, regions, top_k=3), 1)]
-
-
-def _complete(ev: Evidence, intents: list, parts: list | None = None) -> Evidence:
-    """When the question asks who or when and the chosen sentence names the topic but not the
-    department or date, add the sentence of the same clause that does (e.g. the clause's
-    closing "（省科技厅牵头，…）"), looking in every part of a clause split for length."""
-    if ev.subject:
-        ev = replace(ev, sentence=f"{ev.subject.rstrip('；;')}……{ev.sentence}", subject="")
-    ev = _with_lead_in(_with_items(ev, parts or [ev.node]), parts or [ev.node])
-    missing = [p for p in intents if not p.search(ev.sentence)]
-    if not missing:
-        return ev
-    for node in parts or [ev.node]:
-        for sentence in sentences_of(node.text, node.metadata.get("kind", "")):
-            if sentence != ev.sentence and all(p.search(sentence) for p in missing):
-                return replace(ev, sentence=f"{ev.sentence.rstrip('；;')}……{sentence}")
-    return ev
-
-
-PARALLEL_SHARE = 0.8  # a sentence of the same clause covering this share of the best's terms is another item
-
-
-def _with_parallel(ev: Evidence, ranked: list[Evidence]) -> Evidence:
-    """For a question asking for a list: the sentences of the chosen clause that say the same
-    kind of thing as the chosen one (打造张掖…示范区；…打造甘南…示范区；…打造临夏…), in the
-    clause's order, a gap marked ……: the items are spread over them, not all in one."""
-    siblings = [e for e in ranked if e.node is ev.node and e.coverage >= ev.coverage * PARALLEL_SHARE
-                and (e is ev or not heading_like(e.sentence))]  # a clause's heading restates, lists nothing
-    if len(siblings) < 2:
-        return ev
-    order = sentences_of(ev.node.text, ev.node.metadata.get("kind", ""))
-    found = {e.sentence for e in siblings}
-    found = {t for t in found if not any(t != other and t in other for other in found)}  # a part of another
-    picked = sorted(found, key=lambda t: order.index(t) if t in order else len(order))
-    text = picked[0]
-    for before, sentence in zip(picked, picked[1:]):
-        contiguous = before in order and sentence in order and order.index(sentence) == order.index(before) + 1
-        text += sentence if contiguous else "……" + sentence
-    subject = "" if ev.subject and ev.subject in text else ev.subject  # the opening is quoted already
-    return replace(ev, sentence=text, subject=subject)
-
-
-_ITEM_LINE = re.compile(r"^([（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[.．、])")
-
-
-def _with_items(ev: Evidence, parts: list) -> Evidence:
-    """A sentence that introduces an enumeration ("…负责下列工作：") is quoted with its items:
-    the lead-in alone names what is listed, not the list."""
-    if not ev.sentence.rstrip().endswith(("：", ":")):
-        return ev
-    text = "\n".join(node.text for node in parts)
-    after = text[text.find(ev.sentence) + len(ev.sentence):] if ev.sentence in text else ""
-    items = []
-    for line in after.split("\n"):
-        line = line.strip()
-        if not line:
-            continue
-        if not _ITEM_LINE.match(line) or line in items:
-            break
-        items.append(line)
-    return replace(ev, sentence=ev.sentence.rstrip() + "".join(items)) if items else ev
-
-
-def _with_lead_in(ev: Evidence, parts: list) -> Evidence:
-    """An item of an enumeration ("（三）…的，…提取不低于百分之五") is quoted after the sentence
-    that introduces it ("…按照下列标准…给予奖励和报酬："): alone it does not say what it is."""
-    if not _ITEM_LINE.match(ev.sentence):
-        return ev
-    text = "\n".join(node.text for node in parts)
-    at = text.find(ev.sentence)
-    if at < 0:
-        return ev
-    for line in reversed(text[:at].split("\n")):
-        line = line.strip()
-        if line and not _ITEM_LINE.match(line):
-            if line.endswith(("：", ":")):
-                lead = line.split("。")[-1] if "。" in line else line
-                return replace(ev, sentence=f"{lead}……{ev.sentence}")
-            break
-    return ev
 
 
 def _unit(figure: str | None) -> str:

@@ -73,7 +73,7 @@ class _LlamaIndexDefaults:
 def compare(items: list[dict], settings: Settings, pipeline_metrics: dict, progress: bool = False) -> dict:
     """Summary metrics of every baseline and of this pipeline, on the same items, in one run."""
     from rag.answering.chain import answer_question
-    from rag.pipeline.composition import make_retriever
+    from rag.pipeline.snapshot import make_retriever
 
     hybrid = make_retriever(settings)
     baselines = {

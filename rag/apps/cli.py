@@ -19,7 +19,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from rag.ingest.loading import discover
-    from rag.pipeline.composition import ingest_paths
+    from rag.pipeline.writing import ingest_paths
 
     settings = get_settings()
     paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
@@ -67,7 +67,7 @@ def _cmd_chunks(args: argparse.Namespace) -> int:
 
 
 def _cmd_remove(args: argparse.Namespace) -> int:
-    from rag.pipeline.composition import remove_document
+    from rag.pipeline.writing import remove_document
 
     removed = remove_document(args.doc)
     print(f"removed {args.doc}: {removed} chunks")
@@ -87,7 +87,7 @@ def _print_answer(record: dict) -> None:
 
 
 def _answer_record(question: str, region: str | None, history: list | None = None) -> dict:
-    from rag.pipeline.composition import answer
+    from rag.pipeline.asking import answer
 
     return answer(question, region=region, history=history).as_dict()
 
@@ -141,12 +141,13 @@ def _open_text(path: str):
 
 def _cmd_eval(args: argparse.Namespace) -> int:
     from rag.apps.evaluate import below_thresholds, evaluate, load_set, load_thresholds, write_report
-    from rag.pipeline.composition import answer, make_retriever
+    from rag.pipeline.asking import answer
+    from rag.pipeline.snapshot import make_retriever
 
     settings = get_settings()
     items = load_set(Path(args.set))
     if args.docs:
-        from rag.pipeline.composition import ingest_paths
+        from rag.pipeline.writing import ingest_paths
 
         report = ingest_paths([settings.corpus_dir, *map(Path, args.docs)], settings)
         print(f"indexed for this set: {report.summary()}", file=sys.stderr)
@@ -160,7 +161,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         added = {path.name for path in discover([Path(p) for p in args.docs])}
         report.metrics["accuracy_added_docs"] = accuracy_about(report.results, added)
     from rag.apps.evaluate import load_gold, measure_metrics, target_metrics
-    from rag.pipeline.composition import gold_chunks
+    from rag.apps.evaluate import gold_chunks
 
     for name, metrics in (("measures.jsonl", measure_metrics), ("targets.jsonl", target_metrics)):
         gold = PROJECT_ROOT / "eval" / name  # extraction against the hand-made gold files
@@ -229,7 +230,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 def _cmd_eligible(args) -> int:
     from rag.features.eligibility import period_note
-    from rag.pipeline.composition import eligible
+    from rag.pipeline.asking import eligible
 
     for x in eligible(args.region, args.applicant, args.field):
         if args.json:
@@ -240,7 +241,7 @@ def _cmd_eligible(args) -> int:
 
 
 def _cmd_compare(args) -> int:
-    from rag.pipeline.composition import compare_regions
+    from rag.pipeline.asking import compare_regions
 
     for row in compare_regions(args.topic, args.regions):
         if args.json:

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from rag.core.model import normalise_numbers
+from rag.core.numbers import normalise_numbers
+from rag.core.config import Settings
 from rag.core.errors import RagError
 
 UNANSWERABLE = "unanswerable"
@@ -44,7 +45,7 @@ def is_gold(node, item: dict) -> bool:
 
 def retrieval_metrics(retriever, items: list[dict], mode: str = "hybrid", k: int = 5) -> dict:
     """hit@1, hit@k and MRR of the gold clause, with the pipeline's own region matching."""
-    from rag.pipeline.composition import question_regions
+    from rag.pipeline.asking import question_regions
 
     hit1 = hitk = rr = 0.0
     # a set written without gold clauses (only evidence passages) has no retrieval metrics
@@ -336,3 +337,25 @@ def _listed(results: list[ItemResult], shown: str) -> list[str]:
         lines.append(f"  - expected: {r.item.get('must')}; abstained: {r.answer['abstained']}")
         lines.append(f"  - {shown}: " + (r.answer.get(shown) or "").replace("\n", " / ")[:400])
     return lines or ["None."]
+
+
+def gold_chunks(gold: list[dict], root: Path, settings: Settings | None = None) -> dict:
+    """(doc, clause number) → the chunks the ingest makes of that clause, for the documents a
+    gold file annotates: each file chunked as ``rag ingest`` chunks it (a corpus id is
+    corpus/<id>.txt; ``source`` is a path from the project root)."""
+    from rag.chunking.parser import ClauseNodeParser, token_counter
+    from rag.core.config import get_settings
+    from rag.ingest.catalog import CorpusCatalog
+    from rag.ingest.loading import load_document
+
+    settings = settings or get_settings()
+    catalog = CorpusCatalog.load(settings.corpus_dir)
+    out: dict[tuple[str, str], list] = {}
+    for doc_id, relative in dict.fromkeys((line["doc"], line.get("source", "")) for line in gold):
+        path = Path(root) / relative if relative else settings.corpus_dir / f"{doc_id}.txt"
+        if not path.is_file():
+            raise RagError(f"gold file: {path} not found (the document it annotates)")
+        for node in ClauseNodeParser().clause_nodes(load_document(path, catalog), token_counter()):
+            key = (doc_id, node.metadata.get("clause_number") or node.metadata.get("clause_path", ""))
+            out.setdefault(key, []).append(node)
+    return out

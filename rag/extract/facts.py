@@ -15,7 +15,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
-from rag.core.model import arabic_numerals
+from rag.core.numbers import arabic_numerals
 
 # a figure with its qualifier: 至少70%, 70%以上, 200亿元, 1-2项, 15日 (a day count, not the
 # day of a date: 1月15日)

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 
 from rag.extract.facts import figures
-from rag.core.model import arabic_numerals
+from rag.core.numbers import arabic_numerals
 
 PROJECTS = "项目"  # not an applicant kind: the beneficiary of a measure for qualifying projects
 # kind → (the words the documents use for it, the broader kind it belongs to)

@@ -16,7 +16,7 @@ import json
 import re
 from dataclasses import asdict, dataclass, replace
 
-from rag.core.model import arabic_numerals
+from rag.core.numbers import arabic_numerals
 from rag.extract.facts import figures
 
 # units a count or an amount aimed at takes (shares and durations are not targets)

@@ -6,6 +6,8 @@ region is added by editing the TOML file.
 """
 from __future__ import annotations
 
+from rag.places.regions import NATIONAL_TITLE, english_region, level_of
+
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -162,53 +164,7 @@ class CorpusCatalog:
         return sorted({e.region for e in self.entries if e.region})
 
 
-def names_for_region(region: str) -> list[str]:
-    """Names a question may use for a region known only from a document's text: the name,
-    the name without its level (白石市 → 白石), that in pinyin (baishi) and, for a
-    two-character name, its pinyin initials as people type them in chat (北京 → bj)."""
-    from pypinyin import lazy_pinyin
-
-    short = re.sub(r"(省|自治区|市|州|县|区)$", "", region) or region
-    names = [region, short]
-    if len(short) >= 2:
-        syllables = lazy_pinyin(short)
-        names.append("".join(syllables))
-        if len(syllables) == 2:
-            names.append("".join(s[0] for s in syllables))
-    return list(dict.fromkeys(n.lower() for n in names))
-
-
-def with_indexed_regions(groups: dict[str, list[str]], regions: set[str]) -> dict[str, list[str]]:
-    """``groups`` plus names for every indexed region that ``documents.toml`` does not describe."""
-    known = {r for covered in groups.values() for r in covered}
-    out = dict(groups)
-    for region in sorted(regions - known - {""}):
-        for name in names_for_region(region):
-            out.setdefault(name, [region])
-    return out
-
-
 _REGION_IN_TITLE = re.compile(r"^(.{2,8}?(?:省|自治区|市|州|盟|县|区|示范区))")
-_NATIONAL = re.compile(r"^(中华人民共和国|国务院|国家|全国|中共中央|科学技术部|科技部|财政部|教育部)")
-# the four municipalities are provinces in the administrative hierarchy
-_MUNICIPALITIES = ("北京市", "上海市", "天津市", "重庆市")
-
-
-def level_of(region: str, title: str = "") -> str:
-    """national | province | city | county | demonstration_zone, from the name's own suffix."""
-    if not region:
-        return "national" if _NATIONAL.match(title) else ""
-    if region.endswith(("省", "自治区")) or region in _MUNICIPALITIES:
-        return "province"
-    if region.endswith("示范区"):
-        return "demonstration_zone"
-    if region.endswith(("市", "州", "盟", "地区")):
-        return "city"
-    if region.endswith(("县", "区", "旗")):
-        return "county"
-    return ""
-
-
 def infer_info(doc_id: str, text: str, catalog: CorpusCatalog) -> DocumentInfo:
     """Metadata for a document without an entry: title, issuer, number, dates and region read
     from its text; its level from the region's name; its parent from documents.toml."""
@@ -223,7 +179,7 @@ def infer_info(doc_id: str, text: str, catalog: CorpusCatalog) -> DocumentInfo:
         if name in lowered and (len(name) > 1 or not re.search(re.escape(name) + r"[\u4e00-\u9fff]", lowered)):
             region = names[name]
             break
-    if not region and not _NATIONAL.match(title):
+    if not region and not NATIONAL_TITLE.match(title):
         match = _REGION_IN_TITLE.match(title)
         region = match.group(1) if match else ""
     info = DocumentInfo(doc_id=doc_id, title=title, region=region, region_en=english_region(region),
@@ -231,64 +187,3 @@ def infer_info(doc_id: str, text: str, catalog: CorpusCatalog) -> DocumentInfo:
     return info.completed_from(facts)
 
 
-_EN_LEVEL = (("自治区", "Autonomous Region"), ("省", "Province"), ("市", "City"), ("自治州", "Prefecture"),
-             ("州", "Prefecture"), ("县", "County"), ("区", "District"))
-
-
-def english_region(region: str) -> str:
-    """A region's English name as official usage writes places, in pinyin with its level
-    (浙江省 → Zhejiang Province, 北京市 → Beijing); "" for a name that is not one place."""
-    from pypinyin import lazy_pinyin
-
-    if not region or not re.fullmatch(r"[\u4e00-\u9fff]{2,12}", region):
-        return ""
-    if region in _MUNICIPALITIES:
-        return "".join(lazy_pinyin(region[:-1])).capitalize()
-    for suffix, level in _EN_LEVEL:
-        if region.endswith(suffix) and len(region) > len(suffix) + 1:
-            return "".join(lazy_pinyin(region[: -len(suffix)])).capitalize() + " " + level
-    return "".join(lazy_pinyin(region)).capitalize()
-
-
-GLOSSARY_FILE = "glossary.toml"
-
-
-def load_departments(corpus_dir: Path) -> dict[str, list[str]]:
-    """Department (Chinese, as documents name it) → its standard English names (glossary.toml)."""
-    path = Path(corpus_dir) / GLOSSARY_FILE
-    if not path.is_file():
-        return {}
-    try:
-        with path.open("rb") as fh:
-            raw = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
-    return {k: list(v) for k, v in raw.get("departments", {}).items()}
-
-
-def load_glossary(corpus_dir: Path) -> dict[str, list[str]]:
-    """English (lower-cased) → Chinese: the departments' official names, then the domain terms."""
-    names: dict[str, list[str]] = {}
-    for chinese, english in load_departments(corpus_dir).items():
-        for name in english:
-            names.setdefault(name.lower(), []).append(chinese)
-    path = Path(corpus_dir) / GLOSSARY_FILE
-    if path.is_file():
-        with path.open("rb") as fh:
-            terms = tomllib.load(fh).get("terms", {})
-        for english, chinese in terms.items():
-            names.setdefault(english.lower(), list(chinese))
-    return names
-
-
-def english_department(name: str, departments: dict[str, list[str]]) -> str:
-    """省科技厅 → "Provincial Department of Science and Technology (省科技厅)"; the Chinese name
-    alone when no standard English name is known."""
-    prefixes = {"省": "Provincial ", "市": "Municipal ", "州": "Prefectural ", "县": "County "}
-    for chinese in sorted(departments, key=len, reverse=True):
-        if name.endswith(chinese):
-            head = name[: -len(chinese)]
-            prefix = prefixes.get(head, "") if len(head) <= 1 else ""
-            if len(head) <= 1 and (head in prefixes or not head):
-                return f"{prefix}{departments[chinese][0]} ({name})"
-    return name

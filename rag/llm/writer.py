@@ -205,7 +205,8 @@ class LLMWriter:
 
     def write(self, question: str, language: str, nodes: list):
         from rag.core.model import Citation
-        from rag.core.model import Answer, check_answer, restore_qualifiers
+        from rag.core.model import Answer
+        from rag.verify.checks import check_answer, restore_qualifiers
 
         if not nodes:
             return None
@@ -269,7 +270,7 @@ class LLMWriter:
     def _attribute(statement: str, nodes: list, order: dict[int, int]) -> str:
         """A statement with figures but no marker (small models forget them) cites the first
         given clause that holds all its figures; the number check then still applies."""
-        from rag.core.model import numbers_in
+        from rag.core.numbers import numbers_in
 
         figures = numbers_in(statement)
         if _MARKER.search(statement) or not figures:

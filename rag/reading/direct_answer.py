@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 
-from rag.core.model import arabic_numerals
+from rag.core.numbers import arabic_numerals
 from rag.extract.facts import _FRAGMENT, ClauseFacts, cells_for_places, facts_of
-from rag.reading.extractive import Evidence, english_figure, key_figure
+from rag.core.model import Evidence
+from rag.reading.extractive import english_figure, key_figure
 
 def best_fragments(sentence: str, terms: list[str], most: int = 3) -> str:
     """The fragments of a sentence that carry the question's terms, in the sentence's order:

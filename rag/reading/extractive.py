@@ -6,11 +6,12 @@ An English question gets an English frame around the quoted Chinese source sente
 """
 from __future__ import annotations
 
+from rag.core.model import Evidence
+
 import re
-from dataclasses import dataclass
 
 from rag.extract.injection import addressed_to_model
-from rag.core.model import numbers_in
+from rag.core.numbers import numbers_in
 from rag.extract.facts import FIGURE, figures
 
 SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
@@ -20,19 +21,6 @@ EN_QUALIFIER = {"至少": "At least", "不低于": "No less than", "不少于": 
                 "不得少于": "No fewer than", "超过": "More than", "突破": "Over", "达到": "", "力争达到": "Aiming for"}
 # a span of time in English, the Chinese kept beside it: 不少于15日 → No fewer than 15 days (不少于15日)
 EN_TIME_UNIT = {"日": "days", "天": "days", "个工作日": "working days", "个月": "months", "年": "years"}
-
-
-@dataclass
-class Evidence:
-    """One sentence of one retrieved clause, with how well it answers the question."""
-    rank: int  # rank of its clause in retrieval
-    node: object
-    sentence: str
-    overlap: float  # ranking score: coverage plus bonuses and penalties
-    coverage: float = 0.0  # share of the question's terms (by length) the sentence contains
-    # the opening of the compound sentence this one continues, when it says what the question
-    # asks about ("服务机构…违反本条例规定的，…；" before "没有违法所得的，处以五万元…罚款")
-    subject: str = ""
 
 
 def heading_like(sentence: str) -> bool:

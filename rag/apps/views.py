@@ -96,7 +96,7 @@ def region_arg(region: str | None) -> str | None:
 def chat_answer(question: str, history: list, region: str | None, settings: Settings) -> tuple[Answer | None, str]:
     """(answer, error message). A question the user can fix gets its reason; anything else
     is logged and gets a plain message, and the app goes on serving."""
-    from rag.pipeline.composition import answer
+    from rag.pipeline.asking import answer
 
     try:
         return answer(question, region=region_arg(region), history=history, settings=settings), ""
@@ -123,14 +123,14 @@ def api_ask(question: str, region: str | None, settings: Settings) -> dict:
 
 
 def regions(settings: Settings) -> list[str]:
-    from rag.pipeline.composition import make_retriever
+    from rag.pipeline.snapshot import make_retriever
 
     return sorted({n.metadata.get("region", "") for n in make_retriever(settings).nodes} - {""})
 
 
 def eligibility_rows(region: str, kind: str, field: str, settings: Settings):
     from rag.features.eligibility import CATEGORIES, CATEGORY_LABELS_EN, period_note, to_csv, to_markdown
-    from rag.pipeline.composition import eligible
+    from rag.pipeline.asking import eligible
 
     if not region or region == ALL_REGIONS:
         raise RagError("请选择一个地区 · choose one region")
@@ -178,7 +178,7 @@ def compare_export(topic: str, settings: Settings) -> tuple[list[list[str]], str
     """The comparison's rows, and its Markdown, CSV and printable HTML files (old exports are
     removed)."""
     from rag.features.compare import to_csv, to_html, to_markdown
-    from rag.pipeline.composition import compare_regions
+    from rag.pipeline.asking import compare_regions
 
     rows = compare_regions(_checked_topic(topic, settings), settings=settings)
     folder = export_folder()
@@ -221,7 +221,7 @@ def clause_tree(doc_id: str, settings: Settings) -> str:
 def ingest_upload(paths: list[str], settings: Settings, progress=None) -> str:
     """Copy uploads into the data folder's uploads/ (names cleaned, size and type checked),
     ingest them, and make them searchable at once."""
-    from rag.pipeline.composition import ingest_paths
+    from rag.pipeline.writing import ingest_paths
 
     if not paths:
         raise RagError("请选择文件 · choose a file")

@@ -1,0 +1,146 @@
+"""Composition of the stages. ``rag.ingest_paths`` and ``rag.answer`` are the public doors.
+
+Stages (ingest, chunking, index, retrieve, generate, cite) do not import each other's
+internals; this module wires them together.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+
+from rag.core.config import Settings, get_settings
+from rag.ingest.catalog import CorpusCatalog
+from rag.index.embeddings import get_embedder
+from rag.index.store import EXCLUDED_FROM_SEARCH, ClauseStore
+from rag.index.sentence_vectors import SentenceVectors
+
+
+_retrievers: dict = {}
+_retriever_lock = threading.Lock()
+
+
+CHECK_EVERY_S = 2.0  # how often a serving process looks for another process's ingest
+
+
+def version_file(settings: Settings) -> Path:
+    return Path(settings.data_dir) / "index.version"
+
+
+def mark_index_changed(settings: Settings, store: ClauseStore | None = None) -> None:
+    """Stamp a new generation: serving processes read a new snapshot at their next question.
+    ``index.version`` is replaced by rename (a reader never sees it half-written); on a Chroma
+    server, whose writers may be on other machines, the stamp is also a record in the store."""
+    stamp = f"{time.time_ns()}"
+    path = version_file(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(stamp + "\n")
+    tmp.replace(path)
+    if settings.uses_chroma_server and store is not None:
+        store.stamp_generation(stamp)
+    for key, entry in _retrievers.items():  # this process looks again at its next question
+        if key[0] == str(settings.data_dir):
+            entry["checked"] = float("-inf")
+
+
+def _index_signal(settings: Settings) -> str:
+    if settings.uses_chroma_server:
+        with ClauseStore(settings) as store:
+            return store.generation()
+    try:
+        return version_file(settings).read_text().strip()
+    except OSError:
+        return ""
+
+
+def make_retriever(settings: Settings | None = None):
+    """The hybrid retriever for these settings: one snapshot of the index, built once per
+    process and replaced by a new one when the index's generation changes (checked at most
+    every CHECK_EVERY_S). Once a change is seen, questions wait for the new snapshot rather
+    than answer from the old one. A question holds the retriever it started with to its end,
+    so it reads one version of every document; nothing process-wide is reset."""
+    settings = settings or get_settings()
+    key = (str(settings.data_dir), str(settings.corpus_dir), settings.embed_model, settings.chroma_host,
+           settings.chroma_port)
+    entry = _retrievers.get(key)
+    now = time.monotonic()
+    if entry is not None and now - entry["checked"] < CHECK_EVERY_S:
+        return entry["retriever"]
+    with _retriever_lock:  # while a new snapshot is built, the other questions wait for it
+        entry = _retrievers.get(key)
+        signal = _index_signal(settings)
+        if entry is not None and signal == entry["signal"]:
+            entry["checked"] = now
+            return entry["retriever"]
+        while True:  # a change committed while the snapshot was read: read again
+            retriever = build_retriever(settings)
+            latest = _index_signal(settings)
+            if latest == signal:
+                break
+            signal = latest
+        replaced = entry is not None
+        _retrievers[key] = {"retriever": retriever, "checked": time.monotonic(), "signal": signal}
+        del entry  # the old snapshot is freed once the questions still reading it finish
+        if replaced:
+            return_freed_memory()
+        return retriever
+
+
+def return_freed_memory() -> None:
+    """Give the heap the replaced snapshot freed back to the system (glibc's malloc_trim).
+
+    Python frees a snapshot's objects, but glibc keeps the pages of its fragmented arenas: a
+    serving process's RSS grew about 9 MB per index change, with Python's own allocations flat
+    (tracemalloc), and stays flat with this (bench/soak.py, README "Robustness"). A no-op where
+    the C library has no malloc_trim."""
+    import ctypes
+    import ctypes.util
+    import gc
+
+    gc.collect()
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def build_retriever(settings: Settings):
+    from rag.ingest.glossary import load_departments, load_glossary
+    from rag.retrieval.hybrid import HybridRetriever
+
+    with ClauseStore(settings) as store:
+        snapshot = store.snapshot()
+    embedder = get_embedder(settings.embed_model, settings.embed_threads)
+    catalog = CorpusCatalog.load(settings.corpus_dir)
+    vectors = SentenceVectors(settings.data_dir, settings.embed_threads)
+    # official names the bridge from English knows: departments (glossary.toml) and regions
+    names = load_glossary(settings.corpus_dir)
+    for name, regions in catalog.region_groups().items():
+        if name.isascii():
+            names.setdefault(name, list(regions))
+    retriever = HybridRetriever(snapshot, embedder, top_k=settings.top_k, glossary=names,
+                                region_groups=catalog.region_groups(), parents=catalog.parents(),
+                                sentence_vectors=vectors, departments=load_departments(settings.corpus_dir),
+                                sentence_units=reader_sentences)
+    vectors.add(retriever.reader_units)  # normally all known from the ingest
+    return retriever
+
+
+def reader_sentences(nodes) -> list[str]:
+    """Every unit the reader scores (sentences, whole table rows) of the given chunks."""
+    from rag.reading.extractive import sentences_of
+
+    return [s for n in nodes if n.metadata.get("kind") not in EXCLUDED_FROM_SEARCH
+            for s in sentences_of(n.text, n.metadata.get("kind", ""))]
+
+
+def warm_sentence_vectors(settings: Settings, store: ClauseStore) -> None:
+    """Embed the sentences of every stored chunk once, at ingest, for the reader."""
+    vectors = SentenceVectors(settings.data_dir, settings.embed_threads)
+    sentences = reader_sentences(store.all_chunks())
+    vectors.add(sentences)
+    vectors.save(keep=sentences)
