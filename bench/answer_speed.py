@@ -40,8 +40,8 @@ def main() -> int:
 
     first = first_answer_seconds("what share of income goes to the inventor?")
 
-    from rag.core.config import get_settings
     from rag.apps.evaluate import load_set
+    from rag.core.config import get_settings
     from rag.pipeline.asking import answer
 
     settings = get_settings()

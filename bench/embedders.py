@@ -13,8 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from rag.core.config import PROJECT_ROOT, get_settings
 from rag.apps.evaluate import load_set, retrieval_metrics
+from rag.core.config import PROJECT_ROOT, get_settings
 
 
 def main() -> None:

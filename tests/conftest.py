@@ -1,9 +1,13 @@
 from __future__ import annotations
 
-
 import pytest
 
-from rag.core.config import PROJECT_ROOT, Settings, apply_offline_defaults, settings_from_env
+from rag.core.config import (
+    PROJECT_ROOT,
+    Settings,
+    apply_offline_defaults,
+    settings_from_env,
+)
 from rag.ingest.catalog import CorpusCatalog
 from rag.ingest.loading import load_document
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
+from rag.core.errors import QuestionError
 from rag.core.model import Answer, Citation
 from rag.core.numbers import normalise_numbers
 from rag.verify.checks import check_answer
-from rag.core.errors import QuestionError
 
 
 def test_number_forms_are_normalised():

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+
 import pytest
 
-from rag.chunking.parser import ClauseNodeParser, token_counter
-from rag.core.numbers import normalise_numbers
-from rag.core.config import PROJECT_ROOT
 from rag.apps.evaluate import UNANSWERABLE, load_set, matches
+from rag.chunking.parser import ClauseNodeParser, token_counter
+from rag.core.config import PROJECT_ROOT
+from rag.core.numbers import normalise_numbers
 
 QA = load_set(PROJECT_ROOT / "eval" / "qa.jsonl")
 TYPES = {"numeric", "department", "deadline", "region", "comparison", "eligibility", UNANSWERABLE, "false_premise"}
@@ -61,8 +62,7 @@ def test_accuracy_on_added_documents_counts_each_item_once():
 def _on_gold(name: str, metrics) -> dict:
     """``metrics`` of a gold file in eval/ on the ingest's own chunks; it covers 眉山, 甘肃 and a
     regulation."""
-    from rag.apps.evaluate import load_gold
-    from rag.apps.evaluate import gold_chunks
+    from rag.apps.evaluate import gold_chunks, load_gold
 
     root = Path(__file__).resolve().parent.parent
     gold = load_gold(root / "eval" / name)

@@ -6,8 +6,8 @@ import shutil
 
 import pytest
 
-from rag.core.config import PROJECT_ROOT, Settings
 from rag.apps.evaluate import evaluate, load_set
+from rag.core.config import PROJECT_ROOT, Settings
 
 HELDOUT = PROJECT_ROOT / "eval" / "heldout"
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.ingest.catalog import CorpusCatalog
 from rag.core.errors import DocumentError
+from rag.ingest.catalog import CorpusCatalog
 from rag.ingest.loading import decode_bytes, load_document
 
 from .conftest import CORPUS

@@ -11,10 +11,16 @@ import pytest
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse
 from llama_index.core.schema import TextNode
 
-from rag.core.model import Answer, Citation
 from rag.core.config import PROJECT_ROOT, Settings
 from rag.core.errors import ConfigError
-from rag.llm.writer import LLMUnavailable, LLMWriter, PackagedModel, free_port, join_parts
+from rag.core.model import Answer, Citation
+from rag.llm.writer import (
+    LLMUnavailable,
+    LLMWriter,
+    PackagedModel,
+    free_port,
+    join_parts,
+)
 
 PROMPTS = PROJECT_ROOT / "prompts"
 
@@ -256,9 +262,9 @@ PLANTED = [
 def test_planted_instructions_in_ten_documents_leak_no_canary_and_no_prompt(tmp_path, llm_server):
     """The packaged model behind the LLM writer, ten documents with instructions planted for it:
     no answer carries a canary, the prompt's text, or a link or image the page would fetch."""
+    from rag.apps.views import answer_markdown
     from rag.pipeline.asking import answer
     from rag.pipeline.writing import ingest_paths
-    from rag.apps.views import answer_markdown
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

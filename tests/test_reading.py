@@ -10,11 +10,11 @@ import shutil
 
 import pytest
 
-from rag.query.english import Bridge
-from rag.core.numbers import arabic_numerals
 from rag.core.config import PROJECT_ROOT, Settings
-from rag.reading.extractive import key_figure
+from rag.core.numbers import arabic_numerals
+from rag.query.english import Bridge
 from rag.query.spelling import Homophones, corrected
+from rag.reading.extractive import key_figure
 
 REGULATION = """示例市促进科技成果转化条例
 
@@ -130,9 +130,10 @@ def test_what_is_asked_is_read_from_the_wording(question, kind):
 
 
 def test_the_figure_given_is_the_one_beside_the_asked_thing_in_the_asked_unit(settings):
-    from rag.reading.direct_answer import value_of
-    from rag.core.model import Evidence
     from llama_index.core.schema import TextNode
+
+    from rag.core.model import Evidence
+    from rag.reading.direct_answer import value_of
 
     sentence = "全州培育高新技术企业达到7家以上，创新型企业达到30家，高新技术产业产值占比超过30%。"
     ev = Evidence(0, TextNode(text=sentence), sentence, 1.0, 1.0)
@@ -142,8 +143,9 @@ def test_the_figure_given_is_the_one_beside_the_asked_thing_in_the_asked_unit(se
 
 
 def _evidence(sentence: str):
-    from rag.core.model import Evidence
     from llama_index.core.schema import TextNode
+
+    from rag.core.model import Evidence
 
     return Evidence(0, TextNode(text=sentence), sentence, 1.0, 1.0)
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
+from rag.core.words import tokenize
 from rag.ingest.catalog import CorpusCatalog
 from rag.ingest.glossary import load_glossary
-from rag.core.words import tokenize
 from rag.places.matching import match_regions
 
 from .conftest import CORPUS
@@ -84,8 +84,8 @@ def test_every_curated_english_term_is_one_the_dictionary_cannot_reach():
     """glossary.toml [terms] only shrinks: an entry the dictionary path reaches is redundant."""
     import tomllib
 
-    from rag.query.english import Bridge, unreached
     from rag.ingest.glossary import load_departments
+    from rag.query.english import Bridge, unreached
 
     texts = [p.read_text(encoding="utf-8").lower() for p in sorted(CORPUS.glob("*.txt"))]
     names: dict[str, list[str]] = {}

@@ -7,11 +7,11 @@ from datetime import date
 import pytest
 
 from rag.apps import views as ui
+from rag.core.errors import RagError
 from rag.core.model import Answer, Citation
+from rag.extract.measures import measure_of
 from rag.features.compare import NOT_STATED
 from rag.features.eligibility import measures_for, to_csv, to_markdown, verdict
-from rag.extract.measures import measure_of
-from rag.core.errors import RagError
 
 
 def test_document_text_cannot_become_a_link_image_or_html_in_the_chat():

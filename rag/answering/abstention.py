@@ -9,18 +9,27 @@ from __future__ import annotations
 
 import re
 
-from rag.core.numbers import arabic_numerals, numbers_in
-from rag.extract.facts import FIGURE
 from rag.core.model import Evidence
-from rag.query.analysis import asked_unit
+from rag.core.numbers import arabic_numerals, numbers_in
+from rag.core.vocabulary import (
+    ANY_YEAR,
+    CN_DIGITS,
+    CN_NUMERALS,
+    COUNTERS,
+    FRAGMENT_BREAKS,
+    HOW_MUCH,
+    TIME_SPAN,
+)
 from rag.core.words import STOPWORDS, segmenter
+from rag.extract.facts import FIGURE
+from rag.query.analysis import asked_unit
 
 # a question whose content words are mostly absent from every document asks about something
 # the documents do not cover (a tax rate, a rent subsidy), however well its other words match
 MAX_UNKNOWN_SHARE = 0.3
 MAX_UNKNOWN_SHARE_EN = 0.3
 
-AMOUNT_WORDS = re.compile(r"多少|几[个项家名次天年月人所件]|比例是|how (much|many|large|big|long)|what (percentage|share|"
+AMOUNT_WORDS = re.compile(rf"{HOW_MUCH}|比例是|how (much|many|large|big|long)|what (percentage|share|"
                           r"proportion|amount|minimum|maximum)|which (percentage|share)", re.I)
 NO_FIGURE = {
     "zh": "文件未给出这一数字：相关条款提到了这一事项，但没有规定具体数额或比例。以下条款可能相关，仅供参考。",
@@ -34,21 +43,20 @@ NO_BREAKDOWN = {
 }
 
 
-_CLAUSE_NUMBER = re.compile(r"第[一二三四五六七八九十百零〇\d]+[章节条款项]|^[（(]?[一二三四五六七八九十\d]+[）)、.．]")
+_CLAUSE_NUMBER = re.compile(rf"第[{CN_NUMERALS}\d]+[章节条款项]|^[（(]?[{CN_DIGITS}\d]+[）)、.．]")
 
 
 _MONEY = ("元", "万元", "亿元")
-_FRAGMENT = re.compile(r"[^，,；;。：:、（）()]+")
+_PHRASE = re.compile(rf"[^{FRAGMENT_BREAKS}、（）()]+")  # a fragment, also cut at 、 and brackets
 
 
 # a span of time (十五日, 30个工作日, 6个月), not a date (1月15日); 天 and 日 are one unit
-_DURATION = re.compile(r"(?<![年月\d])\d+\s*(个工作日|工作日|日|天|个月)")
 _SAME_UNIT = {"天": "日", "个工作日": "日", "工作日": "日"}
 
 
 def _units_in(fragment: str) -> set[str]:
     units = {m.group(3) for m in FIGURE.finditer(fragment) if m.group(3)}
-    units |= {m.group(1) for m in _DURATION.finditer(fragment)}
+    units |= {m.group(1) for m in TIME_SPAN.finditer(fragment)}
     return {_SAME_UNIT.get(u, u) for u in units}
 
 
@@ -56,7 +64,7 @@ def _states_asked_figure(ev: Evidence, unit: str, terms: list[str]) -> bool:
     """A fragment of the sentence gives a figure in the asked unit and shares a topic term."""
     money = unit in _MONEY
     unit = _SAME_UNIT.get(unit, unit)
-    for fragment in _FRAGMENT.findall(arabic_numerals(ev.sentence)):
+    for fragment in _PHRASE.findall(arabic_numerals(ev.sentence)):
         units = _units_in(fragment)
         if (unit in units or (money and units & set(_MONEY))) and any(t in fragment for t in terms if len(t) > 1):
             return True
@@ -73,7 +81,7 @@ _DOC_NUMBER = re.compile(r"[〔\[(（]\s*\d{4}\s*[〕\])）]\s*\d+\s*号")
 # nouns that say what kind of quantity is asked, not what it is of (房租补贴的标准, 任务的数量)
 _QUANTITY_NOUNS = {"标准", "比例", "数量", "数目", "任务", "规模", "目标", "金额", "额度", "时间", "幅度", "水平",
                    "指标", "总量", "总额", "数额", "上限", "下限", "期限"}
-_ASK = re.compile(r"是?多少|几[个项家名次天年月人所件]?|多大|多长|多高")
+_ASK = re.compile(rf"是?多少|几[{COUNTERS}]?|多大|多长|多高")
 
 
 def asked_topic(query: str) -> list[str]:
@@ -213,7 +221,7 @@ QUESTION_WORDS = set("为什么 哪个 哪些 哪里 哪年 哪一 什么 多少
 
 def without_years(text: str) -> str:
     """The text without years and ordinals (2020年, 13th, 第十三), which state no figure."""
-    text = re.sub(r"\b\d+(?:st|nd|rd|th)\b|第[一二三四五六七八九十\d]+(?![条款项章节])", "", text)
+    text = re.sub(rf"\b\d+(?:st|nd|rd|th)\b|第[{CN_DIGITS}\d]+(?![条款项章节])", "", text)
     # a year, not an amount that starts like one (2000万元, 2000 yuan)
-    return re.sub(r"(?<![\d.])(?:19|20)\d\d(?:年|(?![\d.万亿元%％个项家名件人]|\s*(?:yuan|rmb|million|billion|%)))",
+    return re.sub(rf"(?<![\d.]){ANY_YEAR}(?:年|(?![\d.万亿元%％个项家名件人]|\s*(?:yuan|rmb|million|billion|%)))",
                   "", text, flags=re.I)

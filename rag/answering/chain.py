@@ -6,9 +6,6 @@ rag/abstention.py.
 """
 from __future__ import annotations
 
-from rag.query.followup import clean_question, condense, language_of
-from rag.reading.completion import completed, with_parallel
-
 import re
 
 from rag.answering.abstention import (
@@ -17,15 +14,25 @@ from rag.answering.abstention import (
     QUESTION_WORDS,
     has_figure,
     outside_period,
-    without_years,
-    unstated_figure,
     unknown_concepts,
     unknown_english_concepts,
+    unstated_figure,
+    without_years,
 )
-from rag.core.model import Answer, Citation
+from rag.core.model import Answer, Citation, Evidence
 from rag.core.numbers import arabic_numerals, numbers_in, unsupported_numbers
-from rag.verify.checks import check_answer
-from rag.core.model import Evidence
+from rag.core.vocabulary import QUALIFIER_AFTER, QUALIFIER_BEFORE
+from rag.core.words import tokenize
+from rag.extract.facts import facts_of
+from rag.extract.measures import KINDS, lineage, offers
+from rag.features.eligibility import eligibility_answer, measures_for, strongest
+from rag.ingest.glossary import english_department
+from rag.places.matching import match_regions
+from rag.query.analysis import analyse
+from rag.query.followup import clean_question, condense, language_of
+from rag.query.spelling import corrected
+from rag.reading.completion import completed, with_parallel
+from rag.reading.direct_answer import best_fragments, short_answer, value_of
 from rag.reading.extractive import (
     QUANTITY_WORDS,
     compose,
@@ -34,16 +41,8 @@ from rag.reading.extractive import (
     key_figure,
     score_sentences,
 )
-from rag.ingest.glossary import english_department
-from rag.features.eligibility import eligibility_answer, measures_for, strongest
-from rag.extract.facts import facts_of
-from rag.extract.measures import KINDS, lineage, offers
 from rag.reading.lookup import article_answer, facts_answer
-from rag.reading.direct_answer import best_fragments, short_answer, value_of
-from rag.query.spelling import corrected
-from rag.query.analysis import analyse
-from rag.core.words import tokenize
-from rag.places.matching import match_regions
+from rag.verify.checks import check_answer
 
 # below this share of the question's terms found in the best sentence, the documents are
 # taken not to answer the question (measured on eval/qa.jsonl, see README)
@@ -315,7 +314,7 @@ def _related(retriever, query: str, regions: list[str]) -> list[Citation]:
 
 
 def _unit(figure: str | None) -> str:
-    return re.sub(r"[\d.\-—～~\s]|至少|不低于|不少于|超过|突破|达到|力争|以上|左右|以内|前", "", figure or "")
+    return re.sub(rf"[\d.\-—～~\s]|{QUALIFIER_BEFORE}|达到|{QUALIFIER_AFTER}|前", "", figure or "")
 
 
 def _question_terms(query: str, language: str, groups: dict, bridge) -> tuple[str, list[str], dict | None]:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from llama_index.core.schema import NodeWithScore, TextNode
 
-from rag.core.config import Settings
 from rag.apps.evaluate import evaluate
+from rag.core.config import Settings
 
 SUMMARY_KEYS = ("hit@1", "hit@5", "mrr", "accuracy", "accuracy_zh", "accuracy_en",
                 "abstention_precision", "abstention_recall")
@@ -40,8 +40,8 @@ class _LlamaIndexDefaults:
         from llama_index.core import VectorStoreIndex
         from llama_index.core.node_parser import SentenceSplitter
 
-        from rag.ingest.catalog import CorpusCatalog
         from rag.index.embeddings import get_embedder
+        from rag.ingest.catalog import CorpusCatalog
         from rag.ingest.loading import discover, load_document
 
         catalog = CorpusCatalog.load(settings.corpus_dir)

@@ -140,7 +140,13 @@ def _open_text(path: str):
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    from rag.apps.evaluate import below_thresholds, evaluate, load_set, load_thresholds, write_report
+    from rag.apps.evaluate import (
+        below_thresholds,
+        evaluate,
+        load_set,
+        load_thresholds,
+        write_report,
+    )
     from rag.pipeline.asking import answer
     from rag.pipeline.snapshot import make_retriever
 
@@ -160,8 +166,12 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
         added = {path.name for path in discover([Path(p) for p in args.docs])}
         report.metrics["accuracy_added_docs"] = accuracy_about(report.results, added)
-    from rag.apps.evaluate import load_gold, measure_metrics, target_metrics
-    from rag.apps.evaluate import gold_chunks
+    from rag.apps.evaluate import (
+        gold_chunks,
+        load_gold,
+        measure_metrics,
+        target_metrics,
+    )
 
     for name, metrics in (("measures.jsonl", measure_metrics), ("targets.jsonl", target_metrics)):
         gold = PROJECT_ROOT / "eval" / name  # extraction against the hand-made gold files

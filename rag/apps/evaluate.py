@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from rag.core.numbers import normalise_numbers
 from rag.core.config import Settings
 from rag.core.errors import RagError
+from rag.core.numbers import normalise_numbers
+from rag.core.vocabulary import SCOPE_WORDS
 
 UNANSWERABLE = "unanswerable"
 
@@ -213,8 +214,8 @@ def measure_metrics(gold: list[dict], chunks: dict[tuple[str, str], list]) -> di
     ``chunks``: (doc, clause number) → that clause's chunks as the ingest makes them. Precision: the extracted measures that are a gold measure (its words, a beneficiary
     kind and the benefit kind right); recall: the gold measures extracted; wrong_met: verdicts
     "met" for an applicant kind that is none of the gold beneficiaries (nor below one)."""
-    from rag.features.eligibility import verdict
     from rag.extract.measures import KINDS, PROJECTS, lineage, measures_from_json
+    from rag.features.eligibility import verdict
 
     extracted = hits = found = total = wrong = conditions = with_condition = 0
     for line in gold:
@@ -238,7 +239,7 @@ def measure_metrics(gold: list[dict], chunks: dict[tuple[str, str], list]) -> di
             "measure_wrong_met": wrong, "measures_gold": total}
 
 
-OWN_SCOPES = ("", "全省", "全市", "全州", "全区", "全县")  # a plan's figure for its own region
+OWN_SCOPES = ("",) + tuple(w for w in SCOPE_WORDS if w.startswith("全") and w != "全国")  # a plan's own region
 
 
 def target_metrics(gold: list[dict], chunks: dict[tuple[str, str], list]) -> dict:

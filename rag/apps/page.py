@@ -10,9 +10,9 @@ from __future__ import annotations
 import gradio as gr
 
 from rag.apps import views as ui
-from rag.features.compare import COLUMNS as COMPARE_COLUMNS
 from rag.core.config import get_settings
 from rag.core.errors import RagError
+from rag.features.compare import COLUMNS as COMPARE_COLUMNS
 
 CSS = """
 .gradio-container {max-width: 1280px !important; margin: auto;}

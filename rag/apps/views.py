@@ -12,9 +12,9 @@ import re
 import shutil
 from pathlib import Path
 
-from rag.core.model import Answer, Citation
 from rag.core.config import Settings
 from rag.core.errors import RagError
+from rag.core.model import Answer, Citation
 from rag.features.export import export_folder
 
 log = logging.getLogger("rag.ui")
@@ -129,7 +129,13 @@ def regions(settings: Settings) -> list[str]:
 
 
 def eligibility_rows(region: str, kind: str, field: str, settings: Settings):
-    from rag.features.eligibility import CATEGORIES, CATEGORY_LABELS_EN, period_note, to_csv, to_markdown
+    from rag.features.eligibility import (
+        CATEGORIES,
+        CATEGORY_LABELS_EN,
+        period_note,
+        to_csv,
+        to_markdown,
+    )
     from rag.pipeline.asking import eligible
 
     if not region or region == ALL_REGIONS:

@@ -15,24 +15,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-
 from rag.chunking.tables import WS, Line, Table, find_tables, label_cells, split_lines
+from rag.core.vocabulary import CN_NUMERALS, SENTENCE_ENDS
 
-CN_NUM = "一二三四五六七八九十百零〇"
 # (kind, pattern, how the number appears in a clause label)
 HEADING_PATTERNS: list[tuple[str, re.Pattern]] = [
-    ("chapter", re.compile(rf"^第[{CN_NUM}\d]+[章编]")),
-    ("section", re.compile(rf"^第[{CN_NUM}\d]+节")),
-    ("article", re.compile(rf"^第[{CN_NUM}\d]+条")),
-    ("cn", re.compile(rf"^[{CN_NUM}]+、")),
-    ("cn_paren", re.compile(rf"^[（(][{CN_NUM}]+[）)]")),
+    ("chapter", re.compile(rf"^第[{CN_NUMERALS}\d]+[章编]")),
+    ("section", re.compile(rf"^第[{CN_NUMERALS}\d]+节")),
+    ("article", re.compile(rf"^第[{CN_NUMERALS}\d]+条")),
+    ("cn", re.compile(rf"^[{CN_NUMERALS}]+、")),
+    ("cn_paren", re.compile(rf"^[（(][{CN_NUMERALS}]+[）)]")),
     ("arabic", re.compile(r"^\d{1,3}\s*[.．、](?!\d)")),
     ("arabic_paren", re.compile(r"^[（(]\d{1,3}[）)]")),
     ("bullet", re.compile(r"^(--|——|－－|—|-)\s*(?=\S)")),
 ]
 ANNEX = re.compile(r"^附\s*件\s*\d*\s*[:：]?$")
 PATH_SEP = " > "
-SENTENCE_END = re.compile(r"(?<=[。；！？;!?])")
+SENTENCE_END = re.compile(rf"(?<=[{SENTENCE_ENDS};!?])")
 
 
 @dataclass
@@ -80,7 +79,7 @@ def heading_kind(text: str) -> tuple[str, str] | None:
 # (项) and stay in the article's chunk, so an item is never cut from its lead-in
 STATUTE_LEVELS = ("chapter", "section", "article")
 ARTICLE_ITEMS = ("cn_paren", "arabic", "arabic_paren", "bullet")
-_ARTICLE_NUMBER = re.compile(rf"^第([{CN_NUM}\d]+)条")
+_ARTICLE_NUMBER = re.compile(rf"^第([{CN_NUMERALS}\d]+)条")
 _GAP = re.compile(r"[\s\u3000]+")
 
 

@@ -12,8 +12,6 @@ character span in the document text.
 """
 from __future__ import annotations
 
-from rag.chunking.clauses import CN_NUM, SENTENCE_END, Clause, clean_block, parse_clauses
-
 import hashlib
 import json
 import re
@@ -22,11 +20,13 @@ from typing import Any, Sequence
 from llama_index.core.node_parser import NodeParser
 from llama_index.core.schema import BaseNode, MetadataMode, NodeRelationship, TextNode
 
+from rag.chunking.clauses import SENTENCE_END, Clause, clean_block, parse_clauses
+from rag.chunking.tables import WS, split_lines
+from rag.core.vocabulary import ITEM_MARKER
 from rag.extract.facts import facts_of
 from rag.extract.injection import flagged_sentences
 from rag.extract.measures import measures_json
 from rag.extract.targets import targets_json
-from rag.chunking.tables import WS, split_lines
 
 
 def split_span(text: str, start: int, end: int, max_tokens: int, count) -> list[tuple[int, int]]:
@@ -120,7 +120,7 @@ def clause_pieces(text: str, clause: Clause, max_tokens: int, count) -> list[tup
     return [(i, len(spans), s, e, shown) for i, (s, e, shown) in enumerate(spans, 1)]
 
 
-_ITEM = re.compile(rf"^[（(][{CN_NUM}\d]+[）)]")
+_ITEM = re.compile(rf"^{ITEM_MARKER}")
 
 
 def article_pieces(text: str, start: int, end: int, max_tokens: int, count) -> list[tuple[int, int, str]]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-
 _NUMBER = re.compile(r"\d+(?:\.\d+)?%?")  # 30% and 30 are different claims
 
 

@@ -16,26 +16,33 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
 from rag.core.numbers import arabic_numerals
+from rag.core.vocabulary import (
+    ANY_YEAR,
+    FRAGMENT,
+    ITEM_MARKER,
+    QUALIFIER_BEFORE,
+    SCOPE,
+    YEAR,
+)
 
 # a figure with its qualifier: 至少70%, 70%以上, 200亿元, 1-2项, 15日 (a day count, not the
 # day of a date: 1月15日)
-FIGURE = re.compile(r"(至少|不低于|不少于|不得低于|不得少于|超过|突破|达到|力争达到)?"
+FIGURE = re.compile(rf"({QUALIFIER_BEFORE}|达到)?"
                     r"(?<![月\d.])(\d+(?:\.\d+)?(?:[-—～~]\d+(?:\.\d+)?)?)"
                     r"(%|％|亿元|万元|元|家|个工作日|个月|个|项|名|件|人|所|户|年\d+月底|年|日|天)?(以上|左右|以内|前)?")
 _RANGE_END = re.compile(r"[、，,]?\d+(?:\.\d+)?(?:%|％|亿元|万元|元|倍|日|天|个月|年)?(?:以下|以内)")
-_YEAR = re.compile(r"^(19|20)\d\d年$")
-_SCOPE = re.compile(r"全国|全省|全市|全州|全区|全县|示范区|各市州|各县(?:（市）|\(市\))?")
-_PERIOD_WORDS = re.compile(r"累计|每年|年均|年度|到20\d\d年|至20\d\d年|20\d\d年底?前")
-_FRAGMENT = re.compile(r"[^，,；;。：:]+")
+_YEAR = re.compile(rf"^{ANY_YEAR}年$")
+_SCOPE = re.compile(rf"{SCOPE}|各市州|各县(?:（市）|\(市\))?")
+_PERIOD_WORDS = re.compile(rf"累计|每年|年均|年度|到{YEAR}年|至{YEAR}年|{YEAR}年底?前")
 
 _DEPARTMENT = re.compile(r"(?:[省市州县区]|[\u4e00-\u9fff]{2,4}[省市州县])?[\u4e00-\u9fff]{1,14}?"
                          r"(?:厅|局|委员会|委|办公室|办(?![理法])|管委会|人民政府|政府|部门|中心|协会|银行|分院|科协)")
 _UNIT_SERIES = re.compile(r"((?:[\u4e00-\u9fff]{2,12}、)+[\u4e00-\u9fff]{2,12})等(?:有关)?(?:部门|单位)")
 _LEAD = re.compile(r"([^（(，,；;：:、]{2,30}?)牵头")
-_DUTY_CELL = re.compile(r"责任(?:部门|单位)[^:：|]*[:：]\s*([^|]+)")
+_RESPONSIBLE_UNIT_CELL = re.compile(r"责任(?:部门|单位)[^:：|]*[:：]\s*([^|]+)")
 _DATE = re.compile(r"\d{4}年\d{1,2}月(?:底|\d{1,2}日)?(?:前|以前)?|\d{4}年底?前|每年\d{1,2}月\d{1,2}日前|"
                    r"\d+个(?:月|工作日)内|\d+日内|\d{4}年启动|持续推进|\d{4}年")
-_ITEM = re.compile(r"[（(][一二三四五六七八九十\d]+[）)]")
+_ITEM = re.compile(ITEM_MARKER)
 _SERIES_OPENER = re.compile(r"即[:：]?|包括|包含|涵盖|依托|通过|采取|采用|主要有|分别为|分别是|如[:：]|[:：]")
 
 
@@ -100,7 +107,7 @@ def figures(sentence: str) -> list[Figure]:
         if _YEAR.match(text):
             continue
         before = sentence[max(0, m.start() - 40):m.start()]
-        fragment = _FRAGMENT.findall(before)[-1] if _FRAGMENT.findall(before) else ""
+        fragment = FRAGMENT.findall(before)[-1] if FRAGMENT.findall(before) else ""
         scope = _SCOPE.findall(fragment)
         period = _PERIOD_WORDS.findall(before[-20:])
         out.append(Figure(text, m.group(3) or "", m.group(1) or m.group(4) or "",
@@ -110,7 +117,7 @@ def figures(sentence: str) -> list[Figure]:
 
 def departments(sentence: str) -> list[str]:
     """The units a sentence makes responsible, the lead first (marked)."""
-    cell = _DUTY_CELL.search(sentence)
+    cell = _RESPONSIBLE_UNIT_CELL.search(sentence)
     if cell:
         units = [u.strip(" 等") for u in re.split(r"[、，,]", cell.group(1)) if u.strip(" 等")]
         return [f"{units[0]}（牵头）"] + units[1:] if units else []

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from rag.core.vocabulary import SENTENCE_ENDS
+
 REDACTED = "[略：文件中对模型的指令 · omitted: instruction addressed to a model]"
 
 _ADDRESSED = [re.compile(p, re.I) for p in (
@@ -46,7 +48,7 @@ _ADDRESSED = [re.compile(p, re.I) for p in (
     r"<\s*(?:img|script|iframe|a|object|embed|svg|link|meta)\b",
     r"(?:https?:)?//(?![\w.-]*\.gov\.cn\b)[\w-]+(?:\.[\w-]+)+",
 )]
-_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+_SENTENCE = re.compile(rf"[^{SENTENCE_ENDS}!?\n]+[{SENTENCE_ENDS}!?]?")  # ASCII marks too: injected text is often English
 # strings a canary or a leaked prompt is made of: Latin/digit runs and Chinese 4-grams
 _LATIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-./:]{3,}")
 

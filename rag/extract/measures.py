@@ -16,8 +16,9 @@ import re
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
-from rag.extract.facts import figures
 from rag.core.numbers import arabic_numerals
+from rag.core.vocabulary import SENTENCE_ENDS
+from rag.extract.facts import figures
 
 PROJECTS = "项目"  # not an applicant kind: the beneficiary of a measure for qualifying projects
 # kind → (the words the documents use for it, the broader kind it belongs to)
@@ -306,14 +307,14 @@ def _named_after_verbs(sentence: str, found: list[tuple[str, int, int]]) -> set[
 
 # a kind right after 支持/鼓励/对/给予 receives, whatever follows it
 _SUPPORTED_BEFORE = re.compile(r"(?:支持|鼓励|对|给予|向|为|帮助|引导)[^，。；]{0,8}$")
-_SENTENCE = re.compile(r"[^。；：\n]+[。；：]?")
+_SENTENCE = re.compile(rf"[^{SENTENCE_ENDS}：\n]+[{SENTENCE_ENDS}：]?")  # a colon also ends a measure
 
 
 def measures_of(text: str, kind: str = "") -> list[Measure]:
     """Every measure of a clause; a table row's task cells are read sentence by sentence, its
     department and schedule cells are who acts and when, not measures."""
     if kind == "table_row":
-        text = "。".join(cell.split(": ", 1)[-1] for cell in text.split(" | ") if not _DUTY_CELL.match(cell))
+        text = "。".join(cell.split(": ", 1)[-1] for cell in text.split(" | ") if not _DUTY_COLUMN.match(cell))
     out: list[Measure] = []
     lead: tuple[str, ...] = ()  # the beneficiaries of a sentence ending in "：", for its items
     for sentence in _SENTENCE.findall(text):
@@ -356,7 +357,7 @@ def directives(sentence: str) -> list[str]:
 
 _REFERS_BACK = re.compile(r"本单位|该单位|本机构|该机构")
 _ITEM = re.compile(r"^(?:（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\)|\d+[.．、])")
-_DUTY_CELL = re.compile(r"^(?:序号|责任|牵头|配合|时间|完成时限|进度)")
+_DUTY_COLUMN = re.compile(r"^(?:序号|责任|牵头|配合|时间|完成时限|进度)")
 
 
 def measures_json(text: str, kind: str = "") -> str:

@@ -17,6 +17,7 @@ import re
 from dataclasses import asdict, dataclass, replace
 
 from rag.core.numbers import arabic_numerals
+from rag.core.vocabulary import QUALIFIER_BEFORE, SCOPE, YEAR
 from rag.extract.facts import figures
 
 # units a count or an amount aimed at takes (shares and durations are not targets)
@@ -24,9 +25,9 @@ _COUNTED = ("亿元", "万元", "家", "个", "项", "名", "件", "人", "所",
 _GIVEN_BEFORE = re.compile(r"(?:给予|奖励|补助|资助|补贴|最高|不超过|一次性)[^，。；]{0,6}$")
 _VERB = re.compile(r"^(?:重点|大力|积极|加快|力争|努力|新|实施|培育建成|遴选|选取|创建|评选|培育|建成|建设|打造|培养|推广应用|推广|引进|转化|开发|组织|新增|认定|选派|"
                    r"支持|扶持|发展|形成|建立|设立|布局|开展|聚集)+")
-_TAIL = re.compile(r"(?:达到|突破|超过|力争|至少|不少于|不低于|有|为|约|共|累计|要|将|新增)+$")
-_SCOPE = re.compile(r"^(?:全国|全省|全市|全州|全区|全县|示范区|每个[\u4e00-\u9fff]{1,4}?[村县市区镇户])")
-_YEAR = re.compile(r"(?:到|至)?(20\d\d)年(?:\d{1,2}月)?底?前?")
+_TAIL = re.compile(rf"(?:{QUALIFIER_BEFORE}|达到|有|为|约|共|累计|要|将|新增)+$")
+_SCOPE = re.compile(rf"^(?:{SCOPE}|每个[\u4e00-\u9fff]{{1,4}}?[村县市区镇户])")
+_YEAR = re.compile(rf"(?:到|至)?({YEAR})年(?:\d{{1,2}}月)?底?前?")
 _DELIMITERS = "，,；;。：:、|"
 _ENDS_IN_VERB = re.compile(r"(?:建设|建成|培育|孵化|聚集|实施|选派|遴选|选取|引进|培养|打造|转化|开发|推广|有|和|及|与|等)$")
 _NOUN_AFTER = re.compile(r"^(?:以上|左右|以内)?([\u4e00-\u9fff]{2,24})")

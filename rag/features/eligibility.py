@@ -20,8 +20,15 @@ import datetime as dt
 import re
 from dataclasses import asdict, dataclass
 
+from rag.extract.measures import (
+    BENEFITS,
+    KINDS,
+    PROJECTS,
+    lineage,
+    measures_from_json,
+    measures_of,
+)
 from rag.features.export import csv_table, markdown_table
-from rag.extract.measures import BENEFITS, KINDS, PROJECTS, lineage, measures_from_json, measures_of
 
 CATEGORIES = BENEFITS  # benefit kind → (Chinese label, pattern)
 CATEGORY_LABELS_EN = {"funding": "funding", "tax": "tax", "loans": "loans and guarantees",

@@ -23,8 +23,8 @@ from pathlib import Path
 from llama_index.core.schema import TextNode
 
 from rag.core.config import Settings
-from rag.index.embeddings import model_id
 from rag.core.errors import IndexMissingError, StoreUnavailable
+from rag.index.embeddings import model_id
 
 COLLECTION_PREFIX = "clauses-"
 MANIFEST_PREFIX = "manifest-"

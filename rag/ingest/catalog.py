@@ -6,15 +6,14 @@ region is added by editing the TOML file.
 """
 from __future__ import annotations
 
-from rag.places.regions import NATIONAL_TITLE, english_region, level_of
-
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from rag.ingest.metadata import DocumentFacts, read_facts
 from rag.core.errors import ConfigError
+from rag.ingest.metadata import DocumentFacts, read_facts
+from rag.places.regions import NATIONAL_TITLE, english_region, level_of
 
 METADATA_FILE = "documents.toml"
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from rag.core.errors import ConfigError
 
-
 GLOSSARY_FILE = "glossary.toml"
 
 

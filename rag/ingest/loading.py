@@ -15,10 +15,10 @@ from pathlib import Path
 
 from llama_index.core.schema import Document
 
-from rag.ingest.catalog import CorpusCatalog, infer_info
-from rag.ingest.metadata import read_facts
-from rag.ingest.decoding import LoadedText, decode_bytes
 from rag.core.errors import DocumentError
+from rag.ingest.catalog import CorpusCatalog, infer_info
+from rag.ingest.decoding import LoadedText, decode_bytes
+from rag.ingest.metadata import read_facts
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | {".docx", ".pdf", ".html", ".htm"}
@@ -63,7 +63,9 @@ def extract_text(path: Path) -> LoadedText:
                             f"supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}")
     if suffix in TEXT_SUFFIXES:
         return decode_bytes(path.read_bytes(), path.name)
-    from rag.ingest import readers as formats  # docx/pdf/html readers load only when needed
+    from rag.ingest import (
+        readers as formats,  # docx/pdf/html readers load only when needed
+    )
 
     return formats.read(path)
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
-import re
 import os
+import re
 import socket
 import threading
 from dataclasses import dataclass
@@ -26,6 +26,7 @@ from pathlib import Path
 
 from rag.core.config import Settings
 from rag.core.errors import ConfigError
+from rag.core.vocabulary import SENTENCE_ENDS
 from rag.extract.injection import flagged_sentences, only_in_flagged, redacted
 
 
@@ -204,8 +205,7 @@ class LLMWriter:
         return f"[{n}] 《{m.get('title', '')}》{m.get('clause_number', '')}（{m.get('region', '')}）\n{marked}"
 
     def write(self, question: str, language: str, nodes: list):
-        from rag.core.model import Citation
-        from rag.core.model import Answer
+        from rag.core.model import Answer, Citation
         from rag.verify.checks import check_answer, restore_qualifiers
 
         if not nodes:
@@ -263,7 +263,7 @@ class LLMWriter:
                 return True
         if self.similarity is None:
             return False
-        sentences = [s for clause in clauses for s in re.split(r"(?<=[。；！？])", clause) if s.strip()]
+        sentences = [s for clause in clauses for s in re.split(rf"(?<=[{SENTENCE_ENDS}])", clause) if s.strip()]
         return max((self.similarity(body, s) for s in sentences), default=0.0) >= SUPPORT_SIMILARITY
 
     @staticmethod

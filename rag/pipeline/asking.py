@@ -5,14 +5,12 @@ internals; this module wires them together.
 """
 from __future__ import annotations
 
-from rag.pipeline.snapshot import make_retriever
-
 import time
-
 
 from rag.core.config import Settings, get_settings
 from rag.core.errors import RagError
 from rag.index.sentence_vectors import SentenceVectors
+from rag.pipeline.snapshot import make_retriever
 
 
 def question_regions(question: str, retriever):

@@ -10,13 +10,11 @@ import threading
 import time
 from pathlib import Path
 
-
 from rag.core.config import Settings, get_settings
-from rag.ingest.catalog import CorpusCatalog
 from rag.index.embeddings import get_embedder
-from rag.index.store import EXCLUDED_FROM_SEARCH, ClauseStore
 from rag.index.sentence_vectors import SentenceVectors
-
+from rag.index.store import EXCLUDED_FROM_SEARCH, ClauseStore
+from rag.ingest.catalog import CorpusCatalog
 
 _retrievers: dict = {}
 _retriever_lock = threading.Lock()

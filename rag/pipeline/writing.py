@@ -5,8 +5,6 @@ internals; this module wires them together.
 """
 from __future__ import annotations
 
-from rag.pipeline.snapshot import mark_index_changed, warm_sentence_vectors
-
 import time
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -17,11 +15,12 @@ from filelock import FileLock, Timeout
 
 from rag.chunking.parser import ClauseNodeParser, token_counter
 from rag.core.config import Settings, get_settings
-from rag.ingest.catalog import CorpusCatalog
-from rag.index.embeddings import get_embedder
 from rag.core.errors import DocumentError, RagError
+from rag.index.embeddings import get_embedder
 from rag.index.store import ClauseStore
+from rag.ingest.catalog import CorpusCatalog
 from rag.ingest.loading import discover, load_document
+from rag.pipeline.snapshot import mark_index_changed, warm_sentence_vectors
 
 
 @dataclass

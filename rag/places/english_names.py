@@ -13,14 +13,13 @@ government departments with their standard English names.
 """
 from __future__ import annotations
 
-from rag.core.dictionary import cached_from_dictionary
-from rag.core.vocabulary import ENGLISH_WORD
-
 import gzip
 import re
 from functools import lru_cache
 from pathlib import Path
 
+from rag.core.dictionary import cached_from_dictionary
+from rag.core.vocabulary import ENGLISH_WORD
 
 _ADMIN_SUFFIX = ("省", "市", "州", "县", "区", "自治区")
 

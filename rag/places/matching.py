@@ -6,13 +6,11 @@ is flagged so the answerer can abstain instead of answering from another region'
 """
 from __future__ import annotations
 
-from rag.core.words import STOPWORDS, segmenter
-
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-
+from rag.core.words import STOPWORDS, segmenter
 from rag.places.english_names import chinese_places, english_place, place_words
 from rag.places.gazetteer import containing, short_name
 

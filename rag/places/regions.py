@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 
-
 def names_for_region(region: str) -> list[str]:
     """Names a question may use for a region known only from a document's text: the name,
     the name without its level (白石市 → 白石), that in pinyin (baishi) and, for a

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_CN_NUMERAL = "一二三四五六七八九十百零〇两"
-_ARTICLE_ZH = re.compile(rf"第\s*([{_CN_NUMERAL}\d]+)\s*条")
+from rag.core.vocabulary import CN_NUMERALS, HOW_MUCH, YEAR
+
+_ARTICLE_ZH = re.compile(rf"第\s*([{CN_NUMERALS}两\d]+)\s*条")
 _ARTICLE_EN = re.compile(r"\b(?:article|art\.)\s*(\d{1,3})\b", re.I)
 # the question is about a document as a whole
 _DOCUMENT_WORDS = re.compile(r"条例|办法|方案|文件|规定|法规|意见|细则|regulation|rules|plan|document|law|policy|act\b",
@@ -31,7 +32,7 @@ _WHEN = re.compile(r"何时|什么时候|哪天|哪一天|哪年|日期|时间|�
 # five-year plan periods a question may name instead of years
 _FIVE_YEAR = {"十二五": (2011, 2015), "十三五": (2016, 2020), "十四五": (2021, 2025), "十五五": (2026, 2030),
               "12th five-year": (2011, 2015), "13th five-year": (2016, 2020), "14th five-year": (2021, 2025)}
-_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+_YEAR = re.compile(rf"(?<!\d)({YEAR})(?!\d)")
 
 
 # text addressed to the assistant itself, or program code, is no question about the documents
@@ -83,7 +84,7 @@ _KINDS = [
     ("deadline", re.compile(r"什么时候|何时|哪年|几月|多久|期限|截止|之前要|deadline|by what date|how soon|how long|"
                             r"\b(?:by|until) when\b|"
                             r"\bwhen\s+(?:is|are|was|were|will|must|should|do|does|did|can|has|have|shall)\b", re.I)),
-    ("figure", re.compile(r"多少|几[个项家名次天年月人所件]|比例|百分之几|how (much|many)|what (percentage|share|"
+    ("figure", re.compile(rf"{HOW_MUCH}|比例|百分之几|how (much|many)|what (percentage|share|"
                           r"proportion|amount|minimum|maximum|rate)|how large|target", re.I)),
     ("list", re.compile(r"哪些|包括|有哪几|哪几[个项种类方面]|什么方式|哪些方式|what are the|which (ways|measures|items|"
                         r"forms|methods|parks|areas)|list", re.I)),

@@ -13,9 +13,6 @@ government departments with their standard English names.
 """
 from __future__ import annotations
 
-from rag.core.dictionary import cached_from_dictionary
-from rag.core.vocabulary import ENGLISH_WORD
-
 import gzip
 import itertools
 import re
@@ -23,6 +20,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable
+
+from rag.core.dictionary import cached_from_dictionary
+from rag.core.vocabulary import ENGLISH_WORD
 
 MAX_PHRASE_WORDS = 6  # official names run long (department of science and technology)
 MAX_SENSE_WORDS = 4  # longer dictionary senses are explanations, not translations

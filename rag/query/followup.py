@@ -13,7 +13,6 @@ from rag.core.errors import QuestionError
 from rag.core.words import STOPWORDS
 from rag.places.matching import match_regions
 
-
 FOLLOW_UP = re.compile(r"^(那|那么)?.{0,12}(呢|怎么样|如何)[？?]?$|^(what|how) about\b|^and\b", re.I)
 
 

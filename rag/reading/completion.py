@@ -10,6 +10,7 @@ import re
 from dataclasses import replace
 
 from rag.core.model import Evidence
+from rag.core.vocabulary import ITEM_MARKER, NUMBERED_ITEM
 from rag.reading.extractive import (
     heading_like,
     sentences_of,
@@ -56,7 +57,7 @@ def with_parallel(ev: Evidence, ranked: list[Evidence]) -> Evidence:
     return replace(ev, sentence=text, subject=subject)
 
 
-_ITEM_LINE = re.compile(r"^([（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[.．、])")
+_ITEM_LINE = re.compile(rf"^({ITEM_MARKER}|{NUMBERED_ITEM})")
 
 
 def _with_items(ev: Evidence, parts: list) -> Evidence:

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import re
 
-from rag.core.numbers import arabic_numerals
-from rag.extract.facts import _FRAGMENT, ClauseFacts, cells_for_places, facts_of
 from rag.core.model import Evidence
+from rag.core.numbers import arabic_numerals
+from rag.core.vocabulary import ASKS_HOW_LONG, FRAGMENT
+from rag.extract.facts import ClauseFacts, cells_for_places, facts_of
 from rag.reading.extractive import english_figure, key_figure
+
 
 def best_fragments(sentence: str, terms: list[str], most: int = 3) -> str:
     """The fragments of a sentence that carry the question's terms, in the sentence's order:
     greedily, the fragment adding the most uncovered terms, until none adds any (a yes/no
     question about 股权 and 分红 is answered by the fragment that grants them, not only by
     the one naming the applicant)."""
-    fragments = _FRAGMENT.findall(sentence)
+    fragments = FRAGMENT.findall(sentence)
     if not fragments:
         return sentence.strip()
     topical = [t for t in terms if len(t) > 1] or terms
@@ -63,7 +65,7 @@ def parallel_fragments(sentence: str, terms: list[str], question: str = "", shar
     listed = _LISTED.search(question)
     head = listed.group(1)[-3:] if listed else ""
     if head and sum(head in p for p in parts) > 1:
-        return [next(f.strip() for f in _FRAGMENT.findall(p) if head in f) for p in parts if head in p]
+        return [next(f.strip() for f in FRAGMENT.findall(p) if head in f) for p in parts if head in p]
     topical = [t for t in terms if len(t) > 1] or terms
     scores = [sum(len(t) for t in topical if t in p) for p in parts]
     best = max(scores)
@@ -97,7 +99,7 @@ def value_of(ev: Evidence, kind: str, terms: list[str], question: str = "", unit
         parallel = parallel_fragments(sentence, terms, question)
         if len(parallel) > 1:
             return "；".join(parallel)
-    if kind == "deadline" and _DURATION.search(question):  # how long: the time span stated (不少于15日)
+    if kind == "deadline" and ASKS_HOW_LONG.search(question):  # how long: the time span stated (不少于15日)
         spans = [f.text for f in facts.figures if f.unit in _TIME_UNITS]
         if spans:
             return "，".join(dict.fromkeys(spans))
@@ -112,7 +114,7 @@ def _figures_asked(sentence: str, facts, terms: list[str], unit: str = "") -> st
     candidates = [f for f in facts.figures if _SAME.get(f.unit, f.unit) == unit] if unit else []
     scored = []
     for figure in candidates or facts.figures:  # figures in the asked unit, when there are any
-        fragment = next((m.group(0) for m in _FRAGMENT.finditer(written)
+        fragment = next((m.group(0) for m in FRAGMENT.finditer(written)
                          if m.start() <= figure.start < m.end()), "")
         scored.append((sum(len(t) for t in topical if t in fragment), figure.text))
     best = max((score for score, _ in scored), default=0)
@@ -123,7 +125,6 @@ def _figures_asked(sentence: str, facts, terms: list[str], unit: str = "") -> st
 
 
 _SAME = {"％": "%", "天": "日"}
-_DURATION = re.compile(r"多久|多长时间|多少天|几天|几年|几个月|期限|how long|how many (?:years|months|days)", re.I)
 _TIME_UNITS = ("日", "天", "个工作日", "工作日", "周", "个月", "月", "年")
 
 

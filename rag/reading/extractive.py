@@ -6,25 +6,24 @@ An English question gets an English frame around the quoted Chinese source sente
 """
 from __future__ import annotations
 
-from rag.core.model import Evidence
-
 import re
 
-from rag.extract.injection import addressed_to_model
+from rag.core.model import Evidence
 from rag.core.numbers import numbers_in
+from rag.core.vocabulary import CN_DIGITS, ITEM_MARKER, SENTENCE
 from rag.extract.facts import FIGURE, figures
+from rag.extract.injection import addressed_to_model
 
-SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
 QUANTITY_WORDS = re.compile(r"多少|几|比例|目标|how (much|many)|share|percent|target|what (cut|proportion)|minimum|amount",
                             re.I)
 EN_QUALIFIER = {"至少": "At least", "不低于": "No less than", "不少于": "No fewer than", "不得低于": "No less than",
-                "不得少于": "No fewer than", "超过": "More than", "突破": "Over", "达到": "", "力争达到": "Aiming for"}
+                "不得少于": "No fewer than", "不超过": "No more than", "最高": "Up to", "最多": "At most", "力争": "Aiming for", "超过": "More than", "突破": "Over", "达到": "", "力争达到": "Aiming for"}
 # a span of time in English, the Chinese kept beside it: 不少于15日 → No fewer than 15 days (不少于15日)
 EN_TIME_UNIT = {"日": "days", "天": "days", "个工作日": "working days", "个月": "months", "年": "years"}
 
 
 def heading_like(sentence: str) -> bool:
-    return bool(re.match(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+\s*[.．、](?!\d))", sentence))
+    return bool(re.match(rf"^([{CN_DIGITS}]+、|{ITEM_MARKER}|\d+\s*[.．、](?!\d))", sentence))
 
 
 # the part of a sentence's ranking score that weighs question terms by rarity (the rest is

@@ -6,13 +6,11 @@ is flagged so the answerer can abstain instead of answering from another region'
 """
 from __future__ import annotations
 
-from rag.core.words import tokenize
-
-
 import numpy as np
 from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
+from rag.core.words import tokenize
 from rag.query.spelling import Homophones
 
 RRF_K = 60
@@ -48,9 +46,9 @@ class HybridRetriever(BaseRetriever):
     def _build(self) -> None:
         import bm25s
 
-        from rag.query.english import Bridge
-        from rag.places.regions import with_indexed_regions
         from rag.index.store import EXCLUDED_FROM_SEARCH
+        from rag.places.regions import with_indexed_regions
+        from rag.query.english import Bridge
 
         self.nodes: list[TextNode] = [n for n in self._snapshot if n.metadata.get("kind") not in EXCLUDED_FROM_SEARCH]
         vectors = np.array([n.embedding or [] for n in self.nodes], dtype=np.float32)

@@ -6,11 +6,11 @@ A sentence that fails is dropped and the answer is flagged.
 """
 from __future__ import annotations
 
-from rag.core.model import Answer
-from rag.core.numbers import normalise_numbers, numbers_in, unsupported_numbers
-
 import re
 
+from rag.core.model import Answer
+from rag.core.numbers import normalise_numbers, numbers_in, unsupported_numbers
+from rag.core.vocabulary import QUALIFIER_AFTER, QUALIFIER_BEFORE
 
 _MARKER = re.compile(r"\[(\d+)\]")
 
@@ -41,11 +41,11 @@ def check_answer(answer: Answer) -> Answer:
 
 
 # qualifiers that change what a figure means: 至少70% is not 70%
-_QUALIFIED = re.compile(r"(至少|不低于|不少于|不超过|超过|突破|力争达到|力争|最高|最多)\s*(\d+(?:\.\d+)?%?)|"
-                        r"(\d+(?:\.\d+)?%?)\s*[^\d\s，。；,]{0,2}?(以上|以下|以内|左右)")
+_QUALIFIED = re.compile(rf"({QUALIFIER_BEFORE})\s*(\d+(?:\.\d+)?%?)|"
+                        rf"(\d+(?:\.\d+)?%?)\s*[^\d\s，。；,]{{0,2}}?({QUALIFIER_AFTER})")
 
 
-_QUALIFIER_WORDS = re.compile(r"至少|不低于|不少于|不超过|超过|突破|力争|最高|最多|以上|以下|以内|左右|"
+_QUALIFIER_WORDS = re.compile(rf"{QUALIFIER_BEFORE}|{QUALIFIER_AFTER}|"
                               r"at least|or more|more than|no less than|no more than|not less|not more|"
                               r"over|above|below|up to|about|around|approximately|exceed|maximum|minimum|aim", re.I)
 
