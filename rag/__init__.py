@@ -1,12 +1,6 @@
 """政策问答: cited question answering over Chinese science-and-technology policy documents."""
 from rag.core.config import Settings, get_settings
-from rag.core.errors import (
-    ConfigError,
-    DocumentError,
-    IndexMissingError,
-    QuestionError,
-    RagError,
-)
+from rag.core.errors import ConfigError, DocumentError, IndexMissingError, QuestionError, RagError
 
 __all__ = ["Settings", "get_settings", "answer", "ingest_paths", "RagError", "DocumentError",
            "IndexMissingError", "QuestionError", "ConfigError"]

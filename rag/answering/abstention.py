@@ -15,9 +15,9 @@ from rag.core.vocabulary import (
     ANY_YEAR,
     CN_DIGITS,
     CN_NUMERALS,
-    COUNTERS,
     FRAGMENT_BREAKS,
     HOW_MUCH,
+    INDEFINITE_ARTICLE,
     TIME_SPAN,
 )
 from rag.core.words import STOPWORDS, segmenter
@@ -81,7 +81,7 @@ _DOC_NUMBER = re.compile(r"[〔\[(（]\s*\d{4}\s*[〕\])）]\s*\d+\s*号")
 # nouns that say what kind of quantity is asked, not what it is of (房租补贴的标准, 任务的数量)
 _QUANTITY_NOUNS = {"标准", "比例", "数量", "数目", "任务", "规模", "目标", "金额", "额度", "时间", "幅度", "水平",
                    "指标", "总量", "总额", "数额", "上限", "下限", "期限"}
-_ASK = re.compile(rf"是?多少|几[{COUNTERS}]?|多大|多长|多高")
+_ASK = re.compile(rf"是?(?:{HOW_MUCH})|几|多大|多长|多高")
 
 
 def asked_topic(query: str) -> list[str]:
@@ -220,7 +220,9 @@ QUESTION_WORDS = set("为什么 哪个 哪些 哪里 哪年 哪一 什么 多少
 
 
 def without_years(text: str) -> str:
-    """The text without years and ordinals (2020年, 13th, 第十三), which state no figure."""
+    """The text without what states no figure: years, ordinals (2020年, 13th, 第十三) and the
+    indefinite article (一个众创空间)."""
+    text = re.sub(INDEFINITE_ARTICLE, "", text)
     text = re.sub(rf"\b\d+(?:st|nd|rd|th)\b|第[{CN_DIGITS}\d]+(?![条款项章节])", "", text)
     # a year, not an amount that starts like one (2000万元, 2000 yuan)
     return re.sub(rf"(?<![\d.]){ANY_YEAR}(?:年|(?![\d.万亿元%％个项家名件人]|\s*(?:yuan|rmb|million|billion|%)))",

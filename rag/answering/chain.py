@@ -33,14 +33,7 @@ from rag.query.followup import clean_question, condense, language_of
 from rag.query.spelling import corrected
 from rag.reading.completion import completed, with_parallel
 from rag.reading.direct_answer import best_fragments, short_answer, value_of
-from rag.reading.extractive import (
-    QUANTITY_WORDS,
-    compose,
-    english_figure,
-    intents_of,
-    key_figure,
-    score_sentences,
-)
+from rag.reading.extractive import QUANTITY_WORDS, compose, english_figure, intents_of, key_figure, score_sentences
 from rag.reading.lookup import article_answer, facts_answer
 from rag.verify.checks import check_answer
 

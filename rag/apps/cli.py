@@ -8,6 +8,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
@@ -140,23 +141,28 @@ def _open_text(path: str):
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    from rag.apps.evaluate import (
-        below_thresholds,
-        evaluate,
-        load_set,
-        load_thresholds,
-        write_report,
-    )
-    from rag.pipeline.asking import answer
-    from rag.pipeline.snapshot import make_retriever
+    from rag.apps.evaluate import load_set
 
     settings = get_settings()
     items = load_set(Path(args.set))
-    if args.docs:
-        from rag.pipeline.writing import ingest_paths
+    if not args.docs:
+        return _run_eval(args, items, settings)
+    # the set's documents go into a store of their own, removed afterwards: an eval never
+    # changes the user's index
+    from rag.pipeline.writing import ingest_paths
 
+    with tempfile.TemporaryDirectory(prefix="rag-eval-") as folder:
+        settings = settings.with_overrides(data_dir=Path(folder), chroma_host="")
         report = ingest_paths([settings.corpus_dir, *map(Path, args.docs)], settings)
-        print(f"indexed for this set: {report.summary()}", file=sys.stderr)
+        print(f"indexed for this set (temporary store): {report.summary()}", file=sys.stderr)
+        return _run_eval(args, items, settings)
+
+
+def _run_eval(args: argparse.Namespace, items: list[dict], settings) -> int:
+    from rag.apps.evaluate import below_thresholds, evaluate, load_thresholds, write_report
+    from rag.pipeline.asking import answer
+    from rag.pipeline.snapshot import make_retriever
+
     retriever = make_retriever(settings)
     report = evaluate(items, retriever, lambda q: answer(q, settings=settings).as_dict(),
                       progress=not args.json)
@@ -166,12 +172,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
         added = {path.name for path in discover([Path(p) for p in args.docs])}
         report.metrics["accuracy_added_docs"] = accuracy_about(report.results, added)
-    from rag.apps.evaluate import (
-        gold_chunks,
-        load_gold,
-        measure_metrics,
-        target_metrics,
-    )
+    from rag.apps.evaluate import gold_chunks, load_gold, measure_metrics, target_metrics
 
     for name, metrics in (("measures.jsonl", measure_metrics), ("targets.jsonl", target_metrics)):
         gold = PROJECT_ROOT / "eval" / name  # extraction against the hand-made gold files

@@ -37,7 +37,7 @@ CSS = """
 
 
 # a click on an [n] marker in the chat opens source n in the sources panel
-MARKER_JS = """
+MARKER_JS = r"""
 () => {
   document.addEventListener('click', (event) => {
     const chat = document.querySelector('#chatbot');

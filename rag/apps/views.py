@@ -129,13 +129,7 @@ def regions(settings: Settings) -> list[str]:
 
 
 def eligibility_rows(region: str, kind: str, field: str, settings: Settings):
-    from rag.features.eligibility import (
-        CATEGORIES,
-        CATEGORY_LABELS_EN,
-        period_note,
-        to_csv,
-        to_markdown,
-    )
+    from rag.features.eligibility import CATEGORIES, CATEGORY_LABELS_EN, period_note, to_csv, to_markdown
     from rag.pipeline.asking import eligible
 
     if not region or region == ALL_REGIONS:

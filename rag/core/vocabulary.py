@@ -76,3 +76,7 @@ FRAGMENT_BREAKS = "，,；;。：:"
 
 FRAGMENT = re.compile(rf"[^{FRAGMENT_BREAKS}]+")
 """A stretch of a sentence between commas, semicolons, colons and full stops."""
+
+INDEFINITE_ARTICLE = rf"(?<![{ALL_NUMERALS}\d第])一[个项家名所件位种](?=[\u4e00-\u9fff])"
+"""The numeral one with a measure word before a noun: the indefinite article, no figure
+(办一个众创空间 is "set up a makerspace", not "one makerspace")."""

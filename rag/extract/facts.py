@@ -16,14 +16,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
 from rag.core.numbers import arabic_numerals
-from rag.core.vocabulary import (
-    ANY_YEAR,
-    FRAGMENT,
-    ITEM_MARKER,
-    QUALIFIER_BEFORE,
-    SCOPE,
-    YEAR,
-)
+from rag.core.vocabulary import ANY_YEAR, FRAGMENT, ITEM_MARKER, QUALIFIER_BEFORE, SCOPE, YEAR
 
 # a figure with its qualifier: 至少70%, 70%以上, 200亿元, 1-2项, 15日 (a day count, not the
 # day of a date: 1月15日)

@@ -20,14 +20,7 @@ import datetime as dt
 import re
 from dataclasses import asdict, dataclass
 
-from rag.extract.measures import (
-    BENEFITS,
-    KINDS,
-    PROJECTS,
-    lineage,
-    measures_from_json,
-    measures_of,
-)
+from rag.extract.measures import BENEFITS, KINDS, PROJECTS, lineage, measures_from_json, measures_of
 from rag.features.export import csv_table, markdown_table
 
 CATEGORIES = BENEFITS  # benefit kind → (Chinese label, pattern)

@@ -63,9 +63,7 @@ def extract_text(path: Path) -> LoadedText:
                             f"supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}")
     if suffix in TEXT_SUFFIXES:
         return decode_bytes(path.read_bytes(), path.name)
-    from rag.ingest import (
-        readers as formats,  # docx/pdf/html readers load only when needed
-    )
+    from rag.ingest import readers as formats  # docx/pdf/html readers load only when needed
 
     return formats.read(path)
 

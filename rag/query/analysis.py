@@ -21,7 +21,9 @@ _DOCUMENT_WORDS = re.compile(r"条例|办法|方案|文件|规定|法规|意见|
 DOCUMENT_FACTS = {
     "effective": re.compile(r"施行|生效|起实施|实施日期|何时实施|哪天实施|什么时候实施|come into (force|effect)|"
                             r"came into (force|effect)|take[sn]? effect|took effect|in force|effective", re.I),
-    "adopted": re.compile(r"通过|审议通过|制定时间|adopted|passed|enacted", re.I),
+    # 通过 is "adopted" where the verb ends its phrase (何时通过, 通过的, 通过日期); before its
+    # object it is the preposition "through" (通过协议定价的 …)
+    "adopted": re.compile(r"通过(?=[的了于时日？?。，,\s]|$)|制定时间|adopted|passed|enacted", re.I),
     "amendments": re.compile(r"修订|修正|修改|amend|revis", re.I),
     "issued": re.compile(r"印发|发布|出台|成文|issued|published|released", re.I),
 }

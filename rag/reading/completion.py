@@ -11,10 +11,7 @@ from dataclasses import replace
 
 from rag.core.model import Evidence
 from rag.core.vocabulary import ITEM_MARKER, NUMBERED_ITEM
-from rag.reading.extractive import (
-    heading_like,
-    sentences_of,
-)
+from rag.reading.extractive import heading_like, sentences_of
 
 
 def completed(ev: Evidence, intents: list, parts: list | None = None) -> Evidence:

@@ -10,7 +10,7 @@ import pytest
 
 from rag.core.config import PROJECT_ROOT
 
-from .conftest import BLIND_SET, EXTRA_DOCS
+from tests.conftest import BLIND_SET, EXTRA_DOCS
 
 
 def rag(settings, *args, stdin: str | None = None) -> subprocess.CompletedProcess:
@@ -86,12 +86,11 @@ def test_eval_gate_fails_below_a_threshold(indexed_settings, tmp_path):
     assert out.returncode == 1 and "below threshold: accuracy" in out.stderr
 
 
-
-
 @pytest.mark.slow
 def test_blind_set_gate_passes_with_the_regulations_indexed(tmp_path):
     """The gate on questions nobody here wrote: the corpus plus the two regulations, indexed by
-    `rag eval --docs`, answered under eval/thresholds-blind.toml."""
+    `rag eval --docs` into a temporary store, answered under eval/thresholds-blind.toml; the
+    user's own index (RAG_DATA_DIR) is never written."""
     assert BLIND_SET.is_file() and EXTRA_DOCS.is_dir(), f"the shared blind set is missing: {BLIND_SET}"
     from rag.core.config import Settings
 
@@ -101,3 +100,4 @@ def test_blind_set_gate_passes_with_the_regulations_indexed(tmp_path):
     assert out.returncode == 0, f"below threshold:\n{out.stderr}\nsee {report / 'report.md'}"
     metrics = json.loads(out.stdout)
     assert metrics["n"] == 120 and metrics["by_document"]["beijing_2019.txt"] is not None
+    assert not (tmp_path / "data").exists(), "rag eval --docs wrote into the user's index"

@@ -13,7 +13,7 @@ from rag.core.errors import ConfigError, IndexMissingError
 from rag.index.store import ClauseStore, collection_name
 from rag.pipeline.writing import ingest_paths
 
-from .conftest import CORPUS
+from tests.conftest import CORPUS
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,7 @@ from rag.chunking.parser import ClauseNodeParser, token_counter
 from rag.ingest.catalog import CorpusCatalog
 from rag.ingest.loading import load_document
 
-from .conftest import EXTRA_DOCS
+from tests.conftest import EXTRA_DOCS
 
 REGULATIONS = ["beijing_2019.txt", "zhejiang_2021.txt"]
 

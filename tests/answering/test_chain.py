@@ -4,23 +4,6 @@ from __future__ import annotations
 import pytest
 
 from rag.core.errors import QuestionError
-from rag.core.model import Answer, Citation
-from rag.core.numbers import normalise_numbers
-from rag.verify.checks import check_answer
-
-
-def test_number_forms_are_normalised():
-    assert normalise_numbers("百分之七十") == "70%"
-    assert normalise_numbers("200 亿元") == normalise_numbers("200亿元") == normalise_numbers("2000000万元")
-    assert normalise_numbers("７０％") == "70%"
-    assert normalise_numbers("一千项") == "1000项"
-
-
-def test_statement_with_a_number_not_in_its_cited_clause_is_dropped():
-    cite = Citation(1, "d", "某方案", "某地", "一、", "一、", "按至少70%的比例划归成果完成人")
-    answer = check_answer(Answer("收益的70%归团队[1]\n收益的30%归团队[1]", [cite]))
-    assert answer.text == "收益的70%归团队[1]"
-    assert answer.flagged == ["收益的30%归团队[1]\n"]
 
 
 @pytest.mark.slow
@@ -141,21 +124,7 @@ def test_rag_answer_works_on_every_call(indexed_settings):
 
     first = rag.answer("技术合同交易额目标是多少？", region="江西", settings=indexed_settings)
     second = rag.answer("技术合同交易额目标是多少？", region="江西", settings=indexed_settings)
-    assert callable(rag.answer) and first.text == second.text and "100亿元" in second.text
-
-
-@pytest.mark.parametrize("written, same_as", [
-    ("二〇二〇年", "2020年"),
-    ("两千万元", "2000万元"),
-    ("1.5亿元", "15000万元"),
-    ("百分之七十", "70%"),
-    ("七成", "70%"),
-    ("不低于百分之五", "不低于5%"),
-    ("五万元以上十万元以下", "5万元以上10万元以下"),
-    ("3至5年", "3至5年"),
-])
-def test_number_forms_mean_the_same_figure(written, same_as):
-    assert normalise_numbers(written) == normalise_numbers(same_as)
+    assert first.text == second.text and "100亿元" in second.text
 
 
 @pytest.mark.parametrize("idiom", ["千方百计", "一批", "一系列", "一定比例", "统一"])
