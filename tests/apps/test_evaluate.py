@@ -1,8 +1,6 @@
 """The eval set itself: well-formed, and every expected string really is in the corpus."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from rag.apps.evaluate import UNANSWERABLE, load_set, matches
@@ -64,28 +62,27 @@ def _on_gold(name: str, metrics) -> dict:
     regulation."""
     from rag.apps.evaluate import gold_chunks, load_gold
 
-    root = Path(__file__).resolve().parent.parent
-    gold = load_gold(root / "eval" / name)
+    gold = load_gold(PROJECT_ROOT / "eval" / name)
     assert {line["doc"] for line in gold} >= {"meishan_2017", "gansu_2016", "beijing_2019.txt"}
-    return metrics(gold, gold_chunks(gold, root))
+    return metrics(gold, gold_chunks(gold, PROJECT_ROOT))
 
 
 def test_measure_extraction_holds_on_the_hand_made_gold():
     """eval/measures.jsonl (眉山, 甘肃, the Beijing regulation, annotated from the texts):
     the ingest's extractor on the same chunks: precision at least 0.90 and recall at least
-    0.85 (issue 12's done-when; measured 0.955 / 0.970); no wrong "met" holds."""
+    0.85 (measured 0.955 / 0.970); no wrong "met" holds."""
     from rag.apps.evaluate import measure_metrics
 
     metrics = _on_gold("measures.jsonl", measure_metrics)
     assert metrics["measures_gold"] >= 60
     assert metrics["measure_precision"] >= 0.90 and metrics["measure_recall"] >= 0.85, metrics
-    # never "met" for a kind the measure is not for (issue 12's done-when)
+    # never "met" for a kind the measure is not for
     assert metrics["measure_wrong_met"] == 0, metrics
 
 
 def test_target_extraction_holds_on_the_hand_made_gold():
     """eval/targets.jsonl (眉山, 甘肃, clauses of the Beijing regulation that set none): precision
-    at least 0.90 with area and period right (issue 12's done-when), recall too."""
+    at least 0.90 with area and period right, recall too."""
     from rag.apps.evaluate import target_metrics
 
     metrics = _on_gold("targets.jsonl", target_metrics)
