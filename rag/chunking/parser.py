@@ -81,7 +81,7 @@ def token_counter():
 # metadata kept out of the embedded text / the LLM prompt (ids and offsets are noise there)
 _HIDDEN_FROM_EMBED = ["doc_id", "region", "region_en", "issuer", "doc_number", "date", "level",
                       "clause_number", "kind", "article", "start_char", "end_char", "part", "parts",
-                      "source_file", "source_path", "encoding", "doc_hash", "tokens", "parent_region",
+                      "source_file", "source_path", "encoding", "reader", "doc_hash", "tokens", "parent_region",
                       "adopted", "issued", "effective", "amendments", "period", "facts", "measures", "flagged", "targets"]
 
 
@@ -94,7 +94,7 @@ def chunk_id(doc_id: str, clause_path: str, text: str, occurrence: int, fingerpr
 
 
 # where the file lies and how it was encoded do not change what a chunk says
-_FILE_BOOKKEEPING = ("encoding", "source_path", "source_file", "doc_hash")
+_FILE_BOOKKEEPING = ("encoding", "reader", "source_path", "source_file", "doc_hash")
 
 
 def metadata_fingerprint(metadata: dict) -> str:

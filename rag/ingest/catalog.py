@@ -13,7 +13,8 @@ from pathlib import Path
 
 from rag.core.errors import ConfigError
 from rag.ingest.metadata import DocumentFacts, read_facts
-from rag.places.regions import NATIONAL_TITLE, english_region, level_of
+from rag.places.document_place import place_of
+from rag.places.regions import english_region, level_of
 
 METADATA_FILE = "documents.toml"
 
@@ -164,25 +165,38 @@ class CorpusCatalog:
 
 
 _REGION_IN_TITLE = re.compile(r"^(.{2,8}?(?:省|自治区|市|州|盟|县|区|示范区))")
-def infer_info(doc_id: str, text: str, catalog: CorpusCatalog) -> DocumentInfo:
-    """Metadata for a document without an entry: title, issuer, number, dates and region read
-    from its text; its level from the region's name; its parent from documents.toml."""
+
+
+def infer_info(doc_id: str, text: str, catalog: CorpusCatalog, title: str = "") -> DocumentInfo:
+    """Metadata for a document without an entry: title (``title`` when its format marks one),
+    issuer, number, dates and place read from its text. The place is a region documents.toml
+    names in the title, else the division or zone the title opens with (the division table
+    gives its level and the region around it), else the title's leading place name."""
     facts = read_facts(text)
-    title = facts.title or doc_id
-    region = ""
+    title = title or facts.title or doc_id
+    region = _catalog_region(title, catalog)
+    place = place_of(title, text)
+    if region:
+        level, parent = level_of(region, title), ""
+    elif place is not None:
+        region, level, parent = place.region, place.level, place.parent
+    else:
+        match = _REGION_IN_TITLE.match(title)
+        region = match.group(1) if match else ""
+        level, parent = level_of(region, title), ""
+    info = DocumentInfo(doc_id=doc_id, title=title, region=region, region_en=english_region(region), level=level,
+                        parent_region=catalog.parents().get(region, parent))
+    return info.completed_from(facts)
+
+
+def _catalog_region(title: str, catalog: CorpusCatalog) -> str:
     names = catalog.region_names()
     lowered = title.lower()
     for name in sorted(names, key=len, reverse=True):
         # a one-character abbreviation (赣) names a province only on its own, never inside a
         # longer place name (赣州)
         if name in lowered and (len(name) > 1 or not re.search(re.escape(name) + r"[\u4e00-\u9fff]", lowered)):
-            region = names[name]
-            break
-    if not region and not NATIONAL_TITLE.match(title):
-        match = _REGION_IN_TITLE.match(title)
-        region = match.group(1) if match else ""
-    info = DocumentInfo(doc_id=doc_id, title=title, region=region, region_en=english_region(region),
-                        level=level_of(region, title), parent_region=catalog.parents().get(region, ""))
-    return info.completed_from(facts)
+            return names[name]
+    return ""
 
 

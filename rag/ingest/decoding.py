@@ -15,6 +15,8 @@ from rag.core.errors import DocumentError
 class LoadedText:
     text: str
     encoding: str
+    title: str = ""  # the title the format itself marks (a Markdown "# …", a page's <h1>), if any
+    reader: str = "text"  # how the file was read: text, markdown, docx, pdf, web page
 
 
 def decode_bytes(data: bytes, name: str = "document") -> LoadedText:

@@ -20,8 +20,9 @@ from rag.ingest.catalog import CorpusCatalog, infer_info
 from rag.ingest.decoding import LoadedText, decode_bytes
 from rag.ingest.metadata import read_facts
 
-TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | {".docx", ".pdf", ".html", ".htm"}
+TEXT_SUFFIXES = {".txt", ".text"}
+MARKDOWN_SUFFIXES = {".md", ".markdown"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | {".docx", ".pdf", ".html", ".htm"}
 
 # Lines that belong to the web page around a policy, not to the policy. General rules,
 # not keyed to one site: each names a kind of page furniture.
@@ -61,6 +62,12 @@ def extract_text(path: Path) -> LoadedText:
     if suffix not in SUPPORTED_SUFFIXES:
         raise DocumentError(f"{path.name}: unsupported file type {suffix or '(none)'}; "
                             f"supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}")
+    if suffix in MARKDOWN_SUFFIXES:
+        from rag.ingest.markdown import plain_text
+
+        decoded = decode_bytes(path.read_bytes(), path.name)
+        text, title = plain_text(decoded.text)
+        return LoadedText(text, decoded.encoding, title=title, reader="markdown")
     if suffix in TEXT_SUFFIXES:
         return decode_bytes(path.read_bytes(), path.name)
     from rag.ingest import readers as formats  # docx/pdf/html readers load only when needed
@@ -88,12 +95,14 @@ def load_document(path: Path, catalog: CorpusCatalog) -> Document:
     entry = catalog.for_file(path)
     # the text's own statements (number, dates) are read before web furniture is blanked:
     # portals put the 文号 in the grid above a notice
-    info = entry.completed_from(read_facts(raw)) if entry else infer_info(doc_id_for(path), raw, catalog)
+    info = (entry.completed_from(read_facts(raw)) if entry
+            else infer_info(doc_id_for(path), raw, catalog, title=loaded.title))
     metadata = info.as_metadata()
     metadata.update(
         source_file=path.name,
         source_path=str(path.resolve()),
         encoding=loaded.encoding,
+        reader=loaded.reader,
         doc_hash=hashlib.sha256(text.encode("utf-8")).hexdigest()[:16],
     )
     return Document(text=text, id_=info.doc_id, metadata=metadata)

@@ -23,8 +23,9 @@ _NOTICE = re.compile(r"^(?P<issuer>.{0,40}?)关于印发[《<〈]?(?P<title>.+?)
 # after 《…》 is a document it cites
 _DOC_NUMBER = re.compile(r"(?:^|文\s*号\s*[:：]?\s*)([\u4e00-\u9fff]{1,12}[〔\[［]\d{4}[〕\]］]\s*\d{1,4}\s*号)",
                          re.M)
-_ADOPTED = re.compile(_DATE + r"\s*(?P<body>[\u4e00-\u9fff（）]{0,60}?人民代表大会(?:常务委员会)?)"
-                      r"[^\n]{0,40}?(?P<act>通过|修订|修正)")
+# the congress or its standing committee, by its full or its short name (人大常委会)
+_CONGRESS = re.compile(r"\s*(?P<body>[\u4e00-\u9fff（）]{0,60}?(?:人民代表大会(?:常务委员会)?|人大(?:常委会)?))")
+_ACT = re.compile(r"通过|修订|修正|批准")
 _EFFECTIVE = re.compile(r"自\s*" + _DATE + r"\s*起\s*(?:施行|实施|执行|生效)")
 _PERIOD = re.compile(r"[（(]\s*(\d{4})\s*[—–\-－~～至到]+\s*(\d{4})\s*年?\s*[）)]")
 _SIGNED = re.compile(r"^" + _DATE + r"$")
@@ -57,19 +58,32 @@ def iso(year: str, month: str, day: str) -> str:
     return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
 
 
+def _legislative_acts(head: str) -> list[tuple[str, str, str]]:
+    """(ISO date, congress, act) for each dated line of a regulation's header: the act is the
+    last of 通过/修订/修正/批准 before the next date ("…会议通过的《决定》修正" is an amendment)."""
+    dates = list(re.finditer(_DATE, head))
+    acts = []
+    for i, m in enumerate(dates):
+        segment = head[m.end(): dates[i + 1].start() if i + 1 < len(dates) else len(head)].split("\n")[0]
+        body = _CONGRESS.match(segment)
+        found = _ACT.findall(segment)
+        if body and found:
+            acts.append((iso(m.group(1), m.group(2), m.group(3)), body.group("body"), found[-1]))
+    return acts
+
+
 def read_facts(text: str) -> DocumentFacts:
     """What the document says about itself (empty fields where it says nothing)."""
     lines = [ln.strip(" \u3000\t\xa0") for ln in text.splitlines()]
     head = [ln for ln in lines[:40] if ln]
     title, notice, issuer = _title(head)
     adopted, amendments = "", []
-    for m in _ADOPTED.finditer("\n".join(lines[:60])):
-        date = iso(m.group(1), m.group(2), m.group(3))
-        if m.group("act") == "通过" and not adopted:
+    for date, body, act in _legislative_acts("\n".join(lines[:60])):
+        if act == "通过" and not adopted:
             adopted = date
-            issuer = issuer or re.sub(r"第[一二三四五六七八九十]+届", "", m.group("body"))
-        elif m.group("act") != "通过":
-            amendments.append(f"{date} {m.group('act')}")
+            issuer = issuer or re.sub(r"第[一二三四五六七八九十]+届", "", body)
+        elif act in ("修订", "修正"):
+            amendments.append(f"{date} {act}")
     effective = ""
     effective_match = _EFFECTIVE.search(text)
     if effective_match:

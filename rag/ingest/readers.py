@@ -1,4 +1,5 @@
-"""Readers for .docx, .pdf and .html. Text files are decoded in rag.ingest."""
+"""Readers for .docx, .pdf and .html (a saved portal page through rag.ingest.web_page). Text and
+Markdown files are read in rag.ingest.loading."""
 from __future__ import annotations
 
 import re
@@ -6,21 +7,30 @@ from pathlib import Path
 
 from rag.core.errors import DocumentError
 from rag.ingest.decoding import LoadedText, decode_bytes
+from rag.ingest.web_page import main_content
 
 
 def read(path: Path) -> LoadedText:
     suffix = path.suffix.lower()
     if suffix == ".docx":
-        return LoadedText(_docx_text(path), "docx")
+        text, title = _docx_text(path)
+        return LoadedText(text, "docx", title=title, reader="docx")
     if suffix == ".pdf":
-        return LoadedText(_pdf_text(path), "pdf")
+        return LoadedText(_pdf_text(path), "pdf", reader="pdf")
     if suffix in (".html", ".htm"):
-        return LoadedText(_html_text(path), "html")
+        raw = decode_bytes(path.read_bytes(), path.name)
+        whole = html_text(raw.text)
+        page = main_content(raw.text, whole)
+        if page is not None:
+            return LoadedText(page[0], raw.encoding, title=page[1], reader="web page")
+        return LoadedText(whole, raw.encoding, reader="html")
     raise DocumentError(f"{path.name}: unsupported file type {suffix}")
 
 
-def _docx_text(path: Path) -> str:
-    """Paragraphs and tables in body order (a table between two clauses stays between them)."""
+def _docx_text(path: Path) -> tuple[str, str]:
+    """(paragraphs and tables in body order, the title): a table between two clauses stays
+    between them; the title is the paragraph styled as the title (Title, or the first
+    Heading 1), as a Markdown "# " line is. Headings stay lines of their own."""
     import zipfile
 
     import docx
@@ -32,14 +42,18 @@ def _docx_text(path: Path) -> str:
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise DocumentError(f"{path.name}: not a readable .docx file ({exc.__class__.__name__}: {exc})") from exc
     lines: list[str] = []
+    title = ""
     for block in document.iter_inner_content():
         if isinstance(block, Table):  # tables become tab-separated rows, as the chunker expects
             lines.append("")
             lines.extend("\t".join(cell.text.strip() for cell in row.cells) for row in block.rows)
             lines.append("")
         else:
+            style = (block.style.name if block.style is not None else "").lower()
+            if not title and block.text.strip() and style in ("title", "heading 1", "标题", "标题 1"):
+                title = block.text.strip()
             lines.append(block.text)
-    return "\n".join(lines)
+    return "\n".join(lines), title
 
 
 # page furniture a PDF's text layer repeats on every page: page numbers ("— 3 —", "第 3 页",
@@ -81,10 +95,11 @@ _INLINE = {"a", "span", "b", "strong", "i", "em", "u", "font", "sub", "sup", "sm
            "code", "mark", "label", "s", "strike", "ins", "del", "q", "cite", "time"}
 
 
-def _html_text(path: Path) -> str:
+def html_text(raw: str) -> str:
+    """A page read whole (a fragment with no main content to find): its text a block a line,
+    scripts, styles, navigation, header and footer dropped, table rows as tab-separated cells."""
     from bs4 import BeautifulSoup, NavigableString
 
-    raw = decode_bytes(path.read_bytes(), path.name).text
     soup = BeautifulSoup(raw, "html.parser")
     for tag in soup(["script", "style", "nav", "header", "footer", "noscript", "iframe", "form"]):
         tag.decompose()

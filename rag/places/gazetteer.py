@@ -79,3 +79,21 @@ def containing(name: str) -> list[list[str]]:
         around = [code[:4] + "00", code[:2] + "0000"]
         readings.append([names[c] for c in dict.fromkeys(around) if c != code and c in names])
     return readings
+
+
+def code_of(name: str) -> list[str]:
+    """The division codes a full or short name stands for (兰州 → ["620100"]; [] for no division)."""
+    return list(_divisions()[1].get(name, []))
+
+
+def full_name(code: str) -> str:
+    """The table's name of a division code (620100 → 兰州市)."""
+    return _divisions()[0].get(code, "")
+
+
+@lru_cache(maxsize=1)
+def provinces() -> tuple[str, ...]:
+    """The full names of the province-level divisions (provinces, autonomous regions, the four
+    municipalities, the special administrative regions)."""
+    names, _ = _divisions()
+    return tuple(name for code, name in names.items() if code.endswith("0000"))

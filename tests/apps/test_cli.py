@@ -9,7 +9,6 @@ import sys
 import pytest
 
 from rag.core.config import PROJECT_ROOT
-
 from tests.conftest import BLIND_SET, EXTRA_DOCS
 
 

@@ -12,7 +12,6 @@ from rag.chunking.clauses import parse_clauses
 from rag.chunking.parser import ClauseNodeParser, token_counter
 from rag.ingest.catalog import CorpusCatalog
 from rag.ingest.loading import load_document
-
 from tests.conftest import EXTRA_DOCS
 
 REGULATIONS = ["beijing_2019.txt", "zhejiang_2021.txt"]

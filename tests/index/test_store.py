@@ -12,7 +12,6 @@ from rag.core.config import PROJECT_ROOT, Settings
 from rag.core.errors import ConfigError, IndexMissingError
 from rag.index.store import ClauseStore, collection_name
 from rag.pipeline.writing import ingest_paths
-
 from tests.conftest import CORPUS
 
 pytestmark = pytest.mark.slow

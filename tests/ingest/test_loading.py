@@ -6,7 +6,6 @@ import pytest
 from rag.core.errors import DocumentError
 from rag.ingest.catalog import CorpusCatalog
 from rag.ingest.loading import decode_bytes, load_document
-
 from tests.conftest import CORPUS
 
 SAMPLE = "一、总体要求\n（一）目标。到2020年，技术合同交易额达到200亿元。\n"

@@ -13,7 +13,6 @@ from rag.ingest.catalog import CorpusCatalog, infer_info
 from rag.ingest.loading import doc_id_for, extract_text, load_document
 from rag.ingest.metadata import read_facts
 from rag.places.regions import level_of
-
 from tests.conftest import EXTRA_DOCS
 
 CITY_PLAN = ("示例市促进科技成果转化行动方案（2018—2020年）\n一、主要目标\n"

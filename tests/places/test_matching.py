@@ -5,7 +5,6 @@ import pytest
 
 from rag.ingest.catalog import CorpusCatalog
 from rag.places.matching import match_regions
-
 from tests.conftest import CORPUS
 
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from rag.core.words import tokenize
 from rag.ingest.glossary import load_glossary
-
 from tests.conftest import CORPUS
 
 
