@@ -50,7 +50,8 @@ def _cmd_chunks(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps({
                 "id": node.node_id, "doc_id": m.get("doc_id"), "title": m.get("title"),
-                "region": m.get("region"), "level": m.get("level"), "clause_path": m.get("clause_path"),
+                "region": m.get("region"), "level": m.get("level"), "parent_region": m.get("parent_region", ""),
+                "clause_path": m.get("clause_path"),
                 "clause_number": m.get("clause_number"), "kind": m.get("kind"),
                 "start_char": m.get("start_char"), "end_char": m.get("end_char"),
                 "article": m.get("article", 0), "part": m.get("part"), "parts": m.get("parts"),

@@ -195,7 +195,8 @@ def document_rows(settings: Settings) -> list[list]:
 
     with ClauseStore(settings) as store:
         documents = store.documents()
-    return [[d["doc_id"], d["title"], d["region"], d.get("level", ""), d.get("issuer", ""), d.get("doc_number", ""),
+    return [[d["doc_id"], d["title"], d["region"], d.get("level", ""), d.get("parent_region", ""),
+             d.get("issuer", ""), d.get("doc_number", ""),
              d.get("date", ""), d.get("effective", ""), d.get("period", ""), d.get("amendments", ""), d["chunks"]]
             for d in documents]
 

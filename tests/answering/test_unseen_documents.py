@@ -48,3 +48,40 @@ def test_unseen_policy_gets_its_region_and_clause_labels_from_its_own_text(heldo
     cite = result.citations[0]
     assert cite.region == "白石市" and cite.clause_number == "二、（一）1"
     assert cite.label == "《白石市促进科技成果转移转化实施办法》二、（一）1"
+
+
+SIBLINGS = {
+    "湖州市科技创新条例.md": "# 湖州市科技创新条例\n\n## 第一章　总则\n\n第一条 为了促进科技创新，制定本条例。\n\n"
+                          "第二条 科技成果转化收益的百分之六十以上奖励完成人。\n",
+    "嘉兴市科技创新条例.md": "# 嘉兴市科技创新条例\n\n## 第一章　总则\n\n第一条 为了促进科技创新，制定本条例。\n\n"
+                          "第二条 科技成果转化收益的百分之八十以上奖励完成人，孵化器补助五十万元。\n",
+    "浙江省科技创新条例.md": "# 浙江省科技创新条例\n\n## 第一章　总则\n\n第一条 为了促进科技创新，制定本条例。\n\n"
+                          "第二条 孵化器给予一次性补助三十万元。\n",
+}
+
+
+@pytest.fixture(scope="module")
+def siblings_settings(tmp_path_factory):
+    from rag.core.config import Settings
+    from rag.pipeline.writing import ingest_paths
+
+    root = tmp_path_factory.mktemp("siblings")
+    folder = root / "docs"
+    folder.mkdir()
+    for name, text in SIBLINGS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    settings = Settings(corpus_dir=root / "empty", data_dir=root / "data")
+    (root / "empty").mkdir()
+    ingest_paths([folder], settings)
+    return settings
+
+
+@pytest.mark.slow
+def test_a_city_is_answered_from_its_own_and_its_provinces_documents_never_a_siblings(siblings_settings):
+    from rag.pipeline.asking import answer
+
+    own = answer("湖州市科技成果转化收益奖励完成人的比例是多少？", settings=siblings_settings)
+    assert "60%" in own.text or "百分之六十" in own.text
+    above = answer("湖州的孵化器补助多少钱？", settings=siblings_settings)
+    cited = {c.region for c in above.citations}
+    assert cited and cited <= {"湖州市", "浙江省"} and "三十万元" in above.text

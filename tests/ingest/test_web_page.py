@@ -1,8 +1,6 @@
 """A regulation saved as a government portal page: the law text only, its title and place."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from rag.chunking.parser import ClauseNodeParser, token_counter
