@@ -19,6 +19,7 @@ from rag.answering.abstention import (
     unstated_figure,
     without_years,
 )
+from rag.answering.in_force import with_version_notes
 from rag.core.model import Answer, Citation, Evidence
 from rag.core.numbers import arabic_numerals, numbers_in, unsupported_numbers
 from rag.core.vocabulary import QUALIFIER_AFTER, QUALIFIER_BEFORE
@@ -28,7 +29,7 @@ from rag.extract.measures import KINDS, lineage, offers
 from rag.features.eligibility import eligibility_answer, measures_for, strongest
 from rag.ingest.glossary import english_department
 from rag.places.matching import match_regions
-from rag.query.analysis import analyse
+from rag.query.analysis import analyse, asked_article
 from rag.query.followup import clean_question, condense, language_of
 from rag.query.spelling import corrected
 from rag.reading.completion import completed, with_parallel
@@ -77,7 +78,14 @@ def answer_question(question: str, retriever, region: str | None = None, history
                     max_chars: int = 2000, writer=None) -> Answer:
     """A cited Answer. ``writer`` (optional) is an LLM writer (rag.llm.LLMWriter): it writes the
     answer from the clauses the extractive chain found relevant; the extractive answer is kept
-    when the writer's answer cites nothing that survives the number check."""
+    when the writer's answer cites nothing that survives the number check. The answer ends
+    with a line on any quoted text that is not in force (rag.answering.in_force)."""
+    answer = _answered(question, retriever, region, history, max_chars, writer)
+    return with_version_notes(answer, retriever, asked_article(answer.question))
+
+
+def _answered(question: str, retriever, region: str | None, history: list | None, max_chars: int,
+              writer) -> Answer:
     question = clean_question(question, max_chars)
     language = language_of(question)
     groups = retriever.region_groups
@@ -99,7 +107,7 @@ def answer_question(question: str, retriever, region: str | None = None, history
     analysis = analyse(query)
     if analysis.not_about_documents:
         return Answer(NOT_A_QUESTION[language], [], True, [], question=question, language=language)
-    looked_up = _looked_up(analysis, retriever.nodes, regions, language, question)
+    looked_up = _looked_up(analysis, retriever.current_nodes(query), regions, language, question)
     if looked_up is not None:  # "no such article" is our statement, not a document's: unchecked
         return looked_up if looked_up.abstained else check_answer(looked_up)
     if analysis.applicant and len(regions) == 1:  # "我们是眉山的科技型中小企业，能享受哪些支持？"

@@ -39,10 +39,13 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 def _cmd_chunks(args: argparse.Namespace) -> int:
     from rag.index.store import ClauseStore
+    from rag.index.versions import versions_of
 
     with ClauseStore(get_settings()) as store:
         nodes = store.all_chunks(args.doc)
-        known = ", ".join(d["doc_id"] for d in store.documents()) if args.doc and not nodes else ""
+        documents = store.documents()
+    versions = versions_of(documents)
+    known = ", ".join(d["doc_id"] for d in documents) if args.doc and not nodes else ""
     if args.doc and not nodes:
         raise RagError(f"no document {args.doc!r} in the index; known: {known}")
     for node in nodes:
@@ -51,7 +54,7 @@ def _cmd_chunks(args: argparse.Namespace) -> int:
             print(json.dumps({
                 "id": node.node_id, "doc_id": m.get("doc_id"), "title": m.get("title"),
                 "region": m.get("region"), "level": m.get("level"), "parent_region": m.get("parent_region", ""),
-                "clause_path": m.get("clause_path"),
+                "clause_path": m.get("clause_path"), **versions[m["doc_id"]].as_dict(),
                 "clause_number": m.get("clause_number"), "kind": m.get("kind"),
                 "start_char": m.get("start_char"), "end_char": m.get("end_char"),
                 "article": m.get("article", 0), "part": m.get("part"), "parts": m.get("parts"),

@@ -178,7 +178,7 @@ def build(settings=None) -> gr.Blocks:
 
             with gr.Tab("文件 Documents", id="documents"):
                 documents = ui.document_rows(settings)
-                d_table = gr.Dataframe(documents, headers=["doc_id", "标题 title", "地区 region", "层级 level",
+                d_table = gr.Dataframe(documents, headers=["doc_id", "标题 title", "版本 version", "状态 status", "地区 region", "层级 level",
                                        "上级地区 within", "发文机关 issuer", "文号 number", "日期 date", "施行 effective",
                                        "期限 period", "修订 amended", "条款数 clauses"],
                                        wrap=True, interactive=False, elem_id="d-table")

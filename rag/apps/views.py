@@ -190,12 +190,20 @@ def compare_export(topic: str, settings: Settings) -> tuple[list[list[str]], str
     return [row.cells() for row in rows], str(md), str(csv_path), str(page)
 
 
+# how the Documents tab names a document's status (rag.index.versions)
+STATUS_NAMES = {"in force": "现行有效 in force", "replaced": "已被新版本取代 replaced", "ended": "实施期已结束 ended",
+                "repealed": "已废止 repealed", "not yet in force": "尚未施行 not yet in force"}
+
+
 def document_rows(settings: Settings) -> list[list]:
     from rag.index.store import ClauseStore
+    from rag.index.versions import versions_of
 
     with ClauseStore(settings) as store:
         documents = store.documents()
-    return [[d["doc_id"], d["title"], d["region"], d.get("level", ""), d.get("parent_region", ""),
+    versions = versions_of(documents)
+    return [[d["doc_id"], d["title"], versions[d["doc_id"]].label, STATUS_NAMES.get(versions[d["doc_id"]].status, ""),
+             d["region"], d.get("level", ""), d.get("parent_region", ""),
              d.get("issuer", ""), d.get("doc_number", ""),
              d.get("date", ""), d.get("effective", ""), d.get("period", ""), d.get("amendments", ""), d["chunks"]]
             for d in documents]

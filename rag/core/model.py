@@ -9,6 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+def work_title(metadata: dict) -> str:
+    """《title》 as a citation names a document, with its version when the work has several
+    (《上海市科学技术进步条例》（2024年修订）)."""
+    version = metadata.get("version", "")
+    return f"《{metadata.get('title', '')}》" + (f"（{version}）" if version else "")
+
+
 @dataclass
 class Citation:
     n: int
@@ -18,6 +25,8 @@ class Citation:
     clause_path: str
     clause_number: str
     text: str
+    version: str = ""  # the version of a work with several ("2024年修订"), else ""
+    status: str = ""  # in force, replaced, ended, repealed, not yet in force (rag.index.versions)
 
     @classmethod
     def of_node(cls, node, n: int) -> "Citation":
@@ -25,17 +34,18 @@ class Citation:
         m = node.metadata
         return cls(n=n, doc_id=m.get("doc_id", ""), title=m.get("title", ""), region=m.get("region", ""),
                    clause_path=m.get("clause_path", ""), clause_number=m.get("clause_number", ""),
-                   text=node.text)
+                   text=node.text, version=m.get("version", ""), status=m.get("status", ""))
 
     @property
     def label(self) -> str:
-        """How a person finds the clause in the paper document: 《title》四、（五）1."""
-        return f"《{self.title}》{self.clause_number}".strip()
+        """How a person finds the clause in the paper document: 《title》四、（五）1, with the
+        version when the work has several: 《title》（2024年修订）第四十二条."""
+        return f"{work_title({'title': self.title, 'version': self.version})}{self.clause_number}".strip()
 
     def as_dict(self) -> dict:
         return {"n": self.n, "doc_id": self.doc_id, "title": self.title, "region": self.region,
                 "clause_path": self.clause_path, "clause_number": self.clause_number,
-                "label": self.label, "text": self.text}
+                "label": self.label, "version": self.version, "status": self.status, "text": self.text}
 
 
 @dataclass

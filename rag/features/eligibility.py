@@ -20,6 +20,7 @@ import datetime as dt
 import re
 from dataclasses import asdict, dataclass
 
+from rag.core.model import work_title
 from rag.extract.measures import BENEFITS, KINDS, PROJECTS, lineage, measures_from_json, measures_of
 from rag.features.export import csv_table, markdown_table
 
@@ -91,7 +92,7 @@ def measures_for(nodes: list, region: str, kind: str, field: str = "", regions: 
             ended = bool(period) and int(period[-4:]) < year
             out.append(Verdict(status, reason, measure.benefits[0], measure.text, "；".join(measure.conditions),
                                measure.amount, "、".join(measure.beneficiaries),
-                               f"《{m.get('title', '')}》{m.get('clause_number', '')}", m.get("region", ""),
+                               f"{work_title(m)}{m.get('clause_number', '')}", m.get("region", ""),
                                m.get("clause_path", ""), period, ended, bool(field) and field in node.text,
                                node.node_id))
     out.sort(key=lambda x: (STATUSES.index(x.status), not x.field_match, list(BENEFITS).index(x.category)))

@@ -33,7 +33,7 @@ SNAPSHOT_TRIES = 20  # manifest reads a snapshot may retry while a writer commit
 # the document-level metadata every chunk carries (rag.corpus.DocumentInfo plus the file)
 DOCUMENT_FIELDS = ("doc_id", "title", "region", "region_en", "issuer", "doc_number", "date", "level",
                    "parent_region", "adopted", "issued", "effective", "amendments", "period",
-                   "source_file", "source_path")
+                   "source_file", "source_path", "declared_status")
 EXCLUDED_FROM_SEARCH = ("heading", "table_header")  # structure, not content to cite
 
 

@@ -41,6 +41,8 @@ class DocumentInfo:
     effective: str = ""
     amendments: str = ""
     period: str = ""
+    # what documents.toml says a text cannot: "废止" (repealed by another document)
+    status: str = ""
 
     def as_metadata(self) -> dict[str, str]:
         """Flat metadata for a llama-index node (Chroma accepts str/int/float/bool only)."""
@@ -59,7 +61,7 @@ class DocumentInfo:
             "effective": self.effective,
             "amendments": self.amendments,
             "period": self.period,
-        }
+        } | ({"declared_status": self.status} if self.status else {})
 
     def completed_from(self, facts: DocumentFacts) -> "DocumentInfo":
         """This entry with the fields it leaves empty filled from what the text says."""

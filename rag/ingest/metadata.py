@@ -72,6 +72,13 @@ def _legislative_acts(head: str) -> list[tuple[str, str, str]]:
     return acts
 
 
+def is_legislative_record(line: str) -> bool:
+    """A header line recording an act on the document itself (2024年5月10日 上海市…会议第二次修订):
+    the document's history, not one of its rules."""
+    line = line.strip(" \u3000（(")
+    return bool(re.match(_DATE, line)) and bool(_legislative_acts(line))
+
+
 def read_facts(text: str) -> DocumentFacts:
     """What the document says about itself (empty fields where it says nothing)."""
     lines = [ln.strip(" \u3000\t\xa0") for ln in text.splitlines()]

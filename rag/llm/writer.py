@@ -26,6 +26,7 @@ from pathlib import Path
 
 from rag.core.config import Settings
 from rag.core.errors import ConfigError
+from rag.core.model import work_title
 from rag.core.vocabulary import SENTENCE_ENDS
 from rag.extract.injection import flagged_sentences, only_in_flagged, redacted
 
@@ -202,7 +203,7 @@ class LLMWriter:
         if len(text) > self.max_clause_chars:
             text = text[: self.max_clause_chars] + "……"
         marked = "\n".join(DATAMARK + line for line in text.splitlines())
-        return f"[{n}] 《{m.get('title', '')}》{m.get('clause_number', '')}（{m.get('region', '')}）\n{marked}"
+        return f"[{n}] {work_title(m)}{m.get('clause_number', '')}（{m.get('region', '')}）\n{marked}"
 
     def write(self, question: str, language: str, nodes: list):
         from rag.core.model import Answer, Citation

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 
-from rag.core.model import Evidence
+from rag.core.model import Evidence, work_title
 from rag.core.numbers import numbers_in
 from rag.core.vocabulary import CN_DIGITS, ITEM_MARKER, SENTENCE
 from rag.extract.facts import FIGURE, figures
 from rag.extract.injection import addressed_to_model
+from rag.ingest.metadata import is_legislative_record
 
 QUANTITY_WORDS = re.compile(r"多少|几|比例|目标|how (much|many)|share|percent|target|what (cut|proportion)|minimum|amount",
                             re.I)
@@ -91,7 +92,10 @@ def score_sentences(question_terms: list[str], nodes: list, wants_quantity: bool
     for rank, node in enumerate(nodes):
         sentences = sentences_of(node.text, node.metadata.get("kind", ""))
         openings = _compound_openings(sentences)
+        titles = {node.metadata.get("title") or None, node.metadata.get("notice_title") or None}
         for i, sentence in enumerate(sentences):
+            if sentence.strip(" 。\n") in titles or is_legislative_record(sentence):
+                continue  # the document's title and its legislative history state no rule
             coverage = _covered(sentence.lower(), spans) / max(1, total)
             subject = ""
             if coverage and openings[i] is not None:
@@ -211,7 +215,7 @@ def compose(evidence: list[tuple[Evidence, int]], language: str, question_terms:
     lines = []
     for ev, n in evidence:
         m = ev.node.metadata
-        title, number = m.get("title", ""), m.get("clause_number", "")
+        number = m.get("clause_number", "")
         sentence = ev.sentence.rstrip("；;")
         above = bool(asked_regions) and m.get("region", "") not in asked_regions
         if language == "en":
@@ -222,7 +226,7 @@ def compose(evidence: list[tuple[Evidence, int]], language: str, question_terms:
             lines.append(f"{lead} — “{sentence}” [{n}]")
         else:
             level = f"（{level_note(m, 'zh')}）" if above else ""
-            lines.append(f"根据《{title}》{level}{number}：“{sentence}”[{n}]")
+            lines.append(f"根据{work_title(m)}{level}{number}：“{sentence}”[{n}]")
     return "\n".join(lines)
 
 

@@ -6,7 +6,7 @@ answered by article 18 of the document asked about, or by saying it has no such 
 """
 from __future__ import annotations
 
-from rag.core.model import Answer, Citation
+from rag.core.model import Answer, Citation, work_title
 from rag.query.analysis import QuestionAnalysis
 
 MOST_DOCUMENTS = 3
@@ -41,6 +41,8 @@ def article_answer(analysis: QuestionAnalysis, nodes: list, regions: list[str], 
             if any(n.metadata.get("article") for n in parts)}
     if not docs:
         return None
+    named = {d: parts for d, parts in docs.items() if _names(question, parts[0].metadata)}
+    docs = named or docs
     lines, citations = [], []
     for parts in list(docs.values())[:MOST_DOCUMENTS]:
         hits = [n for n in parts if n.metadata.get("article") == analysis.article]
@@ -59,9 +61,17 @@ def article_answer(analysis: QuestionAnalysis, nodes: list, regions: list[str], 
             region = meta.get("region_en") or meta.get("region", "")
             lines.append(f"Article {analysis.article} ({number}) of {meta.get('title', '')} ({region}): “{text}” [{n}]")
         else:
-            lines.append(f"《{meta.get('title', '')}》{number}：“{text}”[{n}]")
+            lines.append(f"{work_title(meta)}{number}：“{text}”[{n}]")
     return Answer("\n".join(lines), citations, not citations, question=question, language=language,
                   short_answer=lines[0] if citations else "")
+
+
+def _names(question: str, metadata: dict) -> bool:
+    """The question names the document: its title, or its title without the region it opens
+    with (上海市科学技术进步条例, 科学技术进步条例 asked of 上海)."""
+    title = metadata.get("title", "")
+    short = title[len(metadata.get("region", "")):] if title.startswith(metadata.get("region", "") or "\0") else title
+    return bool(title) and (title in question or (len(short) >= 4 and short in question))
 
 
 def _numeral(n: int, language: str) -> str:
@@ -135,5 +145,5 @@ def _fact_line(meta: dict, fact: str, value: str, language: str, n: int) -> str:
         return f"{title} ({region}) {en_verb} {english_date(value)} ({chinese_date(value)}) [{n}]"
     if fact == "amendments":
         history = "；".join(f"{chinese_date(p.split()[0])}{p.split()[1]}" for p in value.split("；") if p.strip())
-        return f"《{title}》{zh_name}：{history}[{n}]"
-    return f"《{title}》{zh_name}：{chinese_date(value)}[{n}]"
+        return f"{work_title(meta)}{zh_name}：{history}[{n}]"
+    return f"{work_title(meta)}{zh_name}：{chinese_date(value)}[{n}]"

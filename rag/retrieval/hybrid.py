@@ -11,6 +11,8 @@ from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from rag.core.words import tokenize
+from rag.index.versions import REPLACED, versions_of
+from rag.query.analysis import asked_years
 from rag.query.spelling import Homophones
 
 RRF_K = 60
@@ -64,6 +66,12 @@ class HybridRetriever(BaseRetriever):
         if self.nodes:
             self.bm25.index(corpus, show_progress=False)
         self.region_of = np.array([n.metadata.get("region", "") for n in self.nodes])
+        self.doc_of = np.array([n.metadata.get("doc_id", "") for n in self.nodes])
+        self.versions = versions_of(list({n.metadata.get("doc_id", ""): n.metadata for n in self._snapshot}.values()))
+        for node in self._snapshot:  # every citation names its version and says whether it is in force
+            version = self.versions.get(node.metadata.get("doc_id", ""))
+            if version is not None:
+                node.metadata.update(version=version.label, status=version.status)
         # regions of documents ingested without a documents.toml entry get names too
         self.region_groups = with_indexed_regions(self.catalog_groups, set(self.region_of.tolist()))
         # the units the reader scores, once: the bridge's context and the vectors to warm
@@ -111,38 +119,56 @@ class HybridRetriever(BaseRetriever):
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         return self.search(query_bundle.query_str)
 
-    def bm25_ranking(self, question: str, regions: list[str]) -> list[tuple[str, float]]:
+    def bm25_ranking(self, question: str, keep: np.ndarray) -> list[tuple[str, float]]:
         expansion = self.bridge.expand(question)
         tokens = [t for t in tokenize(question + " " + expansion) if t in self.vocabulary]
         if not tokens or not self.nodes:
             return []
-        scores = np.asarray(self.bm25.get_scores(tokens), dtype=float)
-        if regions:
-            scores = np.where(np.isin(self.region_of, regions), scores, 0.0)
+        scores = np.where(keep, np.asarray(self.bm25.get_scores(tokens), dtype=float), 0.0)
         order = np.argsort(-scores)[: self.candidates]
         return [(self.nodes[i].node_id, float(scores[i])) for i in order if scores[i] > 0]
 
-    def vector_ranking(self, question: str, regions: list[str]) -> list[tuple[str, float]]:
+    def vector_ranking(self, question: str, keep: np.ndarray) -> list[tuple[str, float]]:
         """Cosine similarity over the snapshot's chunk vectors (exact, in memory)."""
         if not self._vectors.size:
             return []
         q = np.asarray(self.embedder.get_query_embedding(question), dtype=np.float32)
-        scores = self._vectors @ (q / (np.linalg.norm(q) or 1.0))
-        if regions:
-            scores = np.where(np.isin(self.region_of, regions), scores, -np.inf)
+        scores = np.where(keep, self._vectors @ (q / (np.linalg.norm(q) or 1.0)), -np.inf)
         order = np.argsort(-scores)[: self.candidates]
         return [(self.nodes[i].node_id, float(scores[i])) for i in order if np.isfinite(scores[i])]
 
     def rankings(self, question: str, regions: list[str], mode: str = "hybrid") -> list[list[tuple[str, float]]]:
         """Each signal's ranking (BM25, vector, or both), computed once per question, over the
-        documents that apply to ``regions`` (see :meth:`scope`)."""
-        regions = self.scope(regions)
+        documents that apply to ``regions`` (see :meth:`scope`), one version of each work."""
+        keep = ~np.isin(self.doc_of, sorted(self.other_versions(question)))
+        if regions:
+            keep &= np.isin(self.region_of, self.scope(regions))
         out = []
         if mode in ("hybrid", "bm25"):
-            out.append(self.bm25_ranking(question, regions))
+            out.append(self.bm25_ranking(question, keep))
         if mode in ("hybrid", "vector"):
-            out.append(self.vector_ranking(question, regions))
+            out.append(self.vector_ranking(question, keep))
         return out
+
+    def other_versions(self, question: str) -> set[str]:
+        """The documents a question is not answered from: of a work with several versions, all
+        but the one in force, or all but the one of the year the question names."""
+        years = asked_years(question)
+        out: set[str] = set()
+        for doc_id, version in self.versions.items():
+            if not version.others:
+                continue
+            work = [self.versions[d] for d in (doc_id, *version.others)]
+            asked = [v for v in work if years and v.date and years[0] <= int(v.date[:4]) <= years[1]]
+            chosen = max(asked or [v for v in work if v.status != REPLACED] or work, key=lambda v: v.date)
+            if doc_id != chosen.doc_id:
+                out.add(doc_id)
+        return out
+
+    def current_nodes(self, question: str) -> list[TextNode]:
+        """The searchable clauses a question reads: one version of each work (see :meth:`other_versions`)."""
+        other = self.other_versions(question)
+        return [n for n in self.nodes if n.metadata.get("doc_id") not in other] if other else self.nodes
 
     def fuse(self, rankings: list[list[tuple[str, float]]], top_k: int | None = None) -> list[NodeWithScore]:
         """Weighted reciprocal-rank fusion (a single ranking keeps its order)."""
