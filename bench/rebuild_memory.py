@@ -4,7 +4,7 @@
     .venv/bin/python bench/rebuild_memory.py --no-trim     # the same without malloc_trim
 
 Needs an index (`rag ingest`). Each round builds a new snapshot retriever, answers two
-questions with it, drops it and (unless --no-trim) calls rag.pipeline.return_freed_memory, as
+questions with it, drops it and (unless --no-trim) calls rag.pipeline.snapshot.return_freed_memory, as
 a serving process does after a swap. Prints, per round, the process's RSS and the memory
 Python itself has allocated since the start (tracemalloc): RSS growing while the latter stays
 flat is heap the C library keeps, not objects still referenced.

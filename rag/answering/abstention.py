@@ -196,7 +196,7 @@ def unknown_concepts(basis: str, vocabulary: set[str], corpus_text: str, names: 
 
 def unknown_english_concepts(groups: list, names: set[str]) -> list[str]:
     """As unknown_concepts, for an English question: a unit the dictionary translates is
-    unknown when none of its translations occurs in any indexed clause (rag.bilingual).
+    unknown when none of its translations occurs in any indexed clause (rag.query.english).
     Region names are left out, as the region check handles them."""
     known = [g for g in groups if g.translated and g.english not in names]
     missing = [g.english for g in known if g.absent]

@@ -1,8 +1,8 @@
 """The default answer chain: question → regions → retrieval → evidence → cited answer.
 
-Kept apart from pipeline.py (which wires stores and models) so that the rules of answering —
-comparisons, follow-ups, false premises — read in one place; the abstention rules are in
-rag/abstention.py.
+The rules of answering (regions, follow-ups, comparisons, false premises) read in one place;
+the abstention rules are in rag.answering.abstention, the note on texts not in force in
+rag.answering.in_force.
 """
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ citation_for = Citation.of_node
 
 def answer_question(question: str, retriever, region: str | None = None, history: list | None = None,
                     max_chars: int = 2000, writer=None) -> Answer:
-    """A cited Answer. ``writer`` (optional) is an LLM writer (rag.llm.LLMWriter): it writes the
+    """A cited Answer. ``writer`` (optional) is an LLM writer (rag.llm.writer.LLMWriter): it writes the
     answer from the clauses the extractive chain found relevant; the extractive answer is kept
     when the writer's answer cites nothing that survives the number check. The answer ends
     with a line on any quoted text that is not in force (rag.answering.in_force)."""

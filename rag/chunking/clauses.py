@@ -1,14 +1,11 @@
-"""Clause chunking: one lowest-level clause of an official document per chunk.
+"""Clause structure: the headings of an official document and the clauses under them.
 
 Heading levels come from the pattern *and* the place in the hierarchy: a pattern seen for
 the first time opens a level below the current one; a pattern already open closes every
 level below it (a sibling). So ``1.`` under ``（一）`` under ``四、`` nests correctly even in a
 document that numbers ``1.`` … ``24.`` across sections, and no pattern is ranked by how often
-it occurs (RAGFlow's "most frequent pattern" rule is what cuts clause headings from bodies).
-
-Each chunk knows its ``clause_path`` (the heading titles from the top), its ``clause_number``
-(``四、（五）1``), its kind (preamble, clause, heading, table_row, table_header) and its
-character span in the document text.
+it occurs. Each clause knows its path (the heading titles from the top), its number
+(``四、（五）1``), its kind and its character span in the document text.
 """
 from __future__ import annotations
 

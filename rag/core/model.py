@@ -1,8 +1,6 @@
-"""Citations and the number check.
-
-Every number, percentage, amount and date an answer states must appear in a clause it cites,
-after normalising the forms (70% = 百分之七十 = 70％, 200 亿元 = 200亿元, 一千 = 1000).
-A sentence that fails is dropped and the answer is flagged.
+"""The typed values the asking stages pass on: the Evidence a reader picked, the Citation of a
+clause and the Answer with its citations. A citation names its document, clause and, for a
+work with several versions, the version it quotes.
 """
 from __future__ import annotations
 

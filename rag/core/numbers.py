@@ -1,8 +1,6 @@
-"""Citations and the number check.
-
-Every number, percentage, amount and date an answer states must appear in a clause it cites,
-after normalising the forms (70% = 百分之七十 = 70％, 200 亿元 = 200亿元, 一千 = 1000).
-A sentence that fails is dropped and the answer is flagged.
+"""Numbers as policy texts write them, brought to one form so two statements can be compared:
+70% = 百分之七十 = 70％, 200 亿元 = 200亿元, 一千 = 1000, 两千万元 = 2000万元. A Chinese numeral of
+one character counts only before a measure word (三年, 五家; not 一批, 统一).
 """
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ OWASP LLM01), flagged at ingest.
 A flagged sentence is still document text: the extractive answer may quote it and the clause
 view shows it. It is never given to an LLM as context (the writer sees "[略]" in its place), and
 an LLM statement carrying a string found only in flagged sentences (a canary, a URL, a prompt
-the document asks to print) is dropped (rag.llm).
+the document asks to print) is dropped (rag.llm.writer).
 
 What is flagged, in Chinese and English: instructions to ignore or replace instructions
 (忽略以上所有指令, ignore previous instructions); orders to output, repeat or reveal something

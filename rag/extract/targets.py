@@ -3,7 +3,7 @@ topic), the figure with its unit and qualifier, the area it is for and its perio
 
 A target is a count or an amount a plan aims at (培育高新技术企业90家以上, 技术合同年交易额达到200
 亿元), not a benefit (给予10万元奖励) nor a share of income (70%): shares and money given to
-someone are measures (rag.measures). The topic is the noun phrase before the figure with its
+someone are measures (rag.extract.measures). The topic is the noun phrase before the figure with its
 verb, scope word and qualifier taken off (全市高新技术企业达到 → 高新技术企业), or, when nothing
 is left (转化1000项左右重大科技成果), the noun after it. The area is the scope word (全省, 全市,
 示范区; 每个贫困村 for a figure per unit), "" when the plan's own region is meant; the period

@@ -1,8 +1,8 @@
 """Cross-region comparison: one topic, every region, the figure each plan sets for itself.
 
 Read from what ingest extracted, never re-parsed from a chat answer: the targets of every clause
-and table row (rag.targets: topic, figure, qualifier, area, period, a breakdown table's areas)
-and the amounts of the measures (rag.measures: 不低于70%, 最高50万元). A typed topic, Chinese or
+and table row (rag.extract.targets: topic, figure, qualifier, area, period, a breakdown table's areas)
+and the amounts of the measures (rag.extract.measures: 不低于70%, 最高50万元). A typed topic, Chinese or
 English (bridged to the corpus's Chinese terms by the retriever's dictionary bridge), is matched
 to those topics by shared character pairs. A region's row holds its own figure; a figure for
 another area (全省 in a zone's plan, 每个贫困村) is never put in its row: the cell is "未提及"

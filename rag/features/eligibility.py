@@ -1,7 +1,7 @@
 """Eligibility: the measures of a region's documents (and of those above it) for an applicant,
 each with a verdict an applicant can act on.
 
-The measures come from ingest (rag/measures.py): beneficiary kinds, benefit kinds, amount and
+The measures come from ingest (rag/extract/measures.py): beneficiary kinds, benefit kinds, amount and
 conditions of every sentence that offers an applicant something. The verdict for an applicant
 kind compares kinds through their hierarchy, never by substring:
 

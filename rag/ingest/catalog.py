@@ -1,8 +1,6 @@
-"""Corpus metadata: which document is which, and which names mean which region.
-
-The metadata lives as data in ``corpus/documents.toml``. Region names a user may type
-(Chinese or English aliases) come from there too, never from a list in code, so a new
-region is added by editing the TOML file.
+"""The catalog: which document is which (``corpus/documents.toml``) and, for a document without
+an entry, its metadata read from its own text: title, issuer, number, dates and place. Region
+names a user may type come from the TOML file too, never from a list in code.
 """
 from __future__ import annotations
 
@@ -35,7 +33,7 @@ class DocumentInfo:
     aliases: tuple[str, ...] = field(default_factory=tuple)
     parent_region: str = ""
     parent_aliases: tuple[str, ...] = field(default_factory=tuple)
-    # read from the text (rag.doc_metadata) where the catalog does not say
+    # read from the text (rag.ingest.metadata) where the catalog does not say
     adopted: str = ""
     issued: str = ""
     effective: str = ""

@@ -1,7 +1,7 @@
 """Strict decoding of document bytes: BOM, UTF-8, UTF-16 (with or without BOM), GB18030.
 
 Why strict: ``SimpleDirectoryReader`` decodes with ``errors="ignore"``, which turns a GBK file
-into silent mojibake. Every reader (text files here, HTML in rag.formats) decodes through this.
+into silent mojibake. Every reader (text files here, HTML in rag.ingest.readers) decodes through this.
 """
 from __future__ import annotations
 

@@ -1,8 +1,6 @@
-"""Corpus metadata: which document is which, and which names mean which region.
-
-The metadata lives as data in ``corpus/documents.toml``. Region names a user may type
-(Chinese or English aliases) come from there too, never from a list in code, so a new
-region is added by editing the TOML file.
+"""The official English names of departments and the few domain terms the dictionary cannot
+reach, read from ``corpus/glossary.toml`` (data, never a list in code): 省科技厅 → Provincial
+Department of Science and Technology.
 """
 from __future__ import annotations
 

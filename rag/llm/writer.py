@@ -175,7 +175,7 @@ class LLMWriter:
     every statement must be supported by the clause it cites (Chinese by its character pairs,
     any language by the multilingual embedder), numbers must be in the clauses cited
     (rag.cite.check_answer), a statement carrying a string found only in a flagged sentence
-    (rag.injection) is dropped, images, links and HTML are removed; citations are renumbered
+    (rag.extract.injection) is dropped, images, links and HTML are removed; citations are renumbered
     in order of use.
 
     What the LLM reads is spotlighted: each clause delimited, its flagged sentences replaced

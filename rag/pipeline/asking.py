@@ -1,7 +1,5 @@
-"""Composition of the stages. ``rag.ingest_paths`` and ``rag.answer`` are the public doors.
-
-Stages (ingest, chunking, index, retrieve, generate, cite) do not import each other's
-internals; this module wires them together.
+"""The public doors for asking: ``rag.answer`` (a cited Answer), eligibility and comparison
+over the snapshot of the library, and the optional LLM writer made once from the settings.
 """
 from __future__ import annotations
 
@@ -44,7 +42,7 @@ def _one_region(name: str, retriever) -> str:
 def eligible(region: str, kind: str, field: str = "", settings: Settings | None = None) -> list:
     """The measures for an applicant of ``kind`` in ``region`` (any name or alias of it; a city
     inside a covered region reads that region's documents and those above it), each with its
-    verdict (rag/eligibility.py)."""
+    verdict (rag/features/eligibility.py)."""
     from rag.features.eligibility import measures_for
 
     retriever = make_retriever(settings or get_settings())
@@ -59,7 +57,7 @@ _writers: dict = {}
 
 
 def compare_regions(topic: str, regions: list[str] | None = None, settings: Settings | None = None) -> list:
-    """The figure each region's documents set for ``topic`` (rag/compare.py); ``regions`` by any
+    """The figure each region's documents set for ``topic`` (rag/features/compare.py); ``regions`` by any
     name or alias, default every indexed region."""
     from rag.features.compare import compare
 

@@ -1,7 +1,6 @@
-"""Composition of the stages. ``rag.ingest_paths`` and ``rag.answer`` are the public doors.
-
-Stages (ingest, chunking, index, retrieve, generate, cite) do not import each other's
-internals; this module wires them together.
+"""The serving side's view of the library: one snapshot of the store per process, read whole
+into a retriever and replaced when another process changes the index, so every question reads
+one version of every document.
 """
 from __future__ import annotations
 

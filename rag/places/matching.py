@@ -1,8 +1,7 @@
-"""Hybrid, region-aware retrieval: BM25 over jieba tokens + vector search, fused by RRF.
-
-Region names in a question (Chinese or English, any alias in ``corpus/documents.toml``)
-restrict the search to those regions; a question naming a place the corpus does not cover
-is flagged so the answerer can abstain instead of answering from another region's text.
+"""The places a question names: the catalog's regions and aliases (longest first, Chinese or
+English), places inside a covered region by the division table (兰州 → 甘肃省), and place names
+the corpus does not cover, so the answerer can say so instead of answering from another
+region's text.
 """
 from __future__ import annotations
 

@@ -1,8 +1,6 @@
-"""Corpus metadata: which document is which, and which names mean which region.
-
-The metadata lives as data in ``corpus/documents.toml``. Region names a user may type
-(Chinese or English aliases) come from there too, never from a list in code, so a new
-region is added by editing the TOML file.
+"""Region names and levels: the names a user may type for a region known only from a
+document's text (白石市, 白石, baishi), the level a name's suffix gives (省 → province; the four
+municipalities are province level), and a region's English name in pinyin with its level.
 """
 from __future__ import annotations
 

@@ -1,8 +1,6 @@
-"""The default answer chain: question → regions → retrieval → evidence → cited answer.
-
-Kept apart from pipeline.py (which wires stores and models) so that the rules of answering —
-comparisons, follow-ups, false premises — read in one place; the abstention rules are in
-rag/abstention.py.
+"""A question as the user typed it, made ready to answer: cleaned and bounded, its language
+told, and a follow-up ("那江西呢？", "what about Gansu?") read with the topic of the previous
+question and the region it names.
 """
 from __future__ import annotations
 

@@ -1,8 +1,6 @@
-"""The default answer chain: question → regions → retrieval → evidence → cited answer.
-
-Kept apart from pipeline.py (which wires stores and models) so that the rules of answering —
-comparisons, follow-ups, false premises — read in one place; the abstention rules are in
-rag/abstention.py.
+"""A chosen sentence made whole before it is quoted: the rest of a clause split for length,
+the parallel sentences that continue a list, the items under a lead-in (…如下：（一）…), and the
+lead-in of an item.
 """
 from __future__ import annotations
 

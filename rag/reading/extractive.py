@@ -1,8 +1,8 @@
-"""Answer generators. The default is extractive: no LLM, deterministic and fast.
+"""The extractive reader: no LLM, deterministic and fast.
 
-It picks, from the top clauses, the sentences that share the most question terms (numbers
-first when the question asks for a quantity), and composes a short answer with [n] markers.
-An English question gets an English frame around the quoted Chinese source sentence.
+It scores every sentence of the retrieved clauses by the share of the question it covers
+(rare words weighing more), its closeness in meaning and what is asked (a figure, a
+department, a date), and quotes the best with its clause label.
 """
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ INTENTS = {
 
 def sentences_of(text: str, kind: str = "") -> list[str]:
     """The units an answer quotes: sentences, or a whole annex-table row (its cells belong
-    together). A sentence addressed to a model (rag.injection) is never quoted as an answer;
+    together). A sentence addressed to a model (rag.extract.injection) is never quoted as an answer;
     the clause view still shows it as the document's text."""
     units = [text.strip()] if kind == "table_row" else [s.strip() for s in SENTENCE.findall(text) if len(s.strip()) > 1]
     return [u for u in units if not addressed_to_model(u)]

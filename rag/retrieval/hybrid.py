@@ -1,8 +1,6 @@
-"""Hybrid, region-aware retrieval: BM25 over jieba tokens + vector search, fused by RRF.
-
-Region names in a question (Chinese or English, any alias in ``corpus/documents.toml``)
-restrict the search to those regions; a question naming a place the corpus does not cover
-is flagged so the answerer can abstain instead of answering from another region's text.
+"""Hybrid retrieval: BM25 over jieba tokens and vector search, fused by weighted RRF, over
+the documents that apply to the regions asked (the regions, those above them and national
+ones) and one version of each work (the one in force, or the one of the year asked).
 """
 from __future__ import annotations
 
@@ -22,7 +20,7 @@ class HybridRetriever(BaseRetriever):
     """BM25 (jieba) + vector (Chroma) fused by reciprocal rank, within optional regions.
 
     Built from one snapshot of the store; a serving process builds a new one when the index's
-    generation changes (rag.pipeline.make_retriever), never changes this one.
+    generation changes (rag.pipeline.snapshot.make_retriever), never changes this one.
     """
 
     def __init__(self, nodes: list[TextNode], embedder, top_k: int = 5, candidates: int = 40,
@@ -31,15 +29,15 @@ class HybridRetriever(BaseRetriever):
                  parents: dict[str, str] | None = None, sentence_vectors=None,
                  departments: dict[str, list[str]] | None = None, sentence_units=None):
         super().__init__()
-        # chunks → the units the reader scores (rag.pipeline.reader_sentences): what the
+        # chunks → the units the reader scores (rag.pipeline.snapshot.reader_sentences): what the
         # English bridge reads its context from
         self.sentence_units = sentence_units
         self.departments = departments or {}  # official names: Chinese → standard English
-        self.sentence_vectors = sentence_vectors  # rag.sentences.SentenceVectors, for the reader
+        self.sentence_vectors = sentence_vectors  # rag.index.sentence_vectors.SentenceVectors, for the reader
         self.glossary = glossary or {}
         self.catalog_groups = region_groups or {}
         self.catalog_parents = parents or {}
-        # one snapshot of the store (rag.index.ClauseStore.snapshot), vectors included: every
+        # one snapshot of the store (rag.index.store.ClauseStore.snapshot), vectors included: every
         # question this retriever answers reads the same version of every document
         self._snapshot, self.embedder = nodes, embedder
         self.top_k, self.candidates = top_k, candidates

@@ -1,8 +1,7 @@
-"""Citations and the number check.
-
-Every number, percentage, amount and date an answer states must appear in a clause it cites,
-after normalising the forms (70% = 百分之七十 = 70％, 200 亿元 = 200亿元, 一千 = 1000).
-A sentence that fails is dropped and the answer is flagged.
+"""The number check: every number, percentage, amount and date an answer states must appear
+in a clause it cites (after rag.core.numbers brings both to one form). A statement that fails
+is dropped and the answer is flagged; a figure stated without the qualifier its clause gives
+it (70% where the clause says 至少70%) gets the clause's own wording added.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The default (extractive) answer chain and the number check."""
+"""Numbers in every form policy texts write them come to one form."""
 from __future__ import annotations
 
 import pytest

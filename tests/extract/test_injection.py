@@ -1,5 +1,4 @@
-"""LLM generators: the writer's rules with a scripted LLM, the model file check, and the real
-thing: the packaged GGUF model served by llama.cpp (xllamacpp) over the OpenAI-compatible API."""
+"""Sentences a document addresses to a model are flagged at ingest; policy sentences are not."""
 from __future__ import annotations
 
 from rag.core.config import PROJECT_ROOT

@@ -1,4 +1,4 @@
-"""What the web page shows, without a browser: safe rendering, eligibility, comparison, uploads."""
+"""Measures for applicants read from a sentence's shape: who receives what, on what condition."""
 from __future__ import annotations
 
 import pytest

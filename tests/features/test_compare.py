@@ -1,4 +1,4 @@
-"""What the web page shows, without a browser: safe rendering, eligibility, comparison, uploads."""
+"""Compare: one topic's figure for every region, each region's own, from the extracted targets."""
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,4 @@
-"""What the web page shows, without a browser: safe rendering, eligibility, comparison, uploads."""
+"""Eligibility: each measure of a region's documents with a verdict for a kind of applicant."""
 from __future__ import annotations
 
 from datetime import date

@@ -1,4 +1,4 @@
-"""What the web page shows, without a browser: safe rendering, eligibility, comparison, uploads."""
+"""Exports people take away: no cell a spreadsheet could run, old export folders removed."""
 from __future__ import annotations
 
 from rag.features.eligibility import to_csv

@@ -1,4 +1,4 @@
-"""Documents as they come from government sites: .docx, .pdf, .html, and one writer at a time."""
+"""One writer at a time: a second ingest or a remove during an ingest is told to wait."""
 from __future__ import annotations
 
 import pytest

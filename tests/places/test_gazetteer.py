@@ -1,4 +1,4 @@
-"""Region matching and hybrid retrieval on the real corpus."""
+"""The division table knows which province and city hold a place."""
 from __future__ import annotations
 
 

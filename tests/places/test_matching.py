@@ -1,4 +1,4 @@
-"""Region matching and hybrid retrieval on the real corpus."""
+"""The places a question names: catalog regions and aliases, places inside them, places not covered."""
 from __future__ import annotations
 
 import pytest
@@ -62,7 +62,7 @@ def test_a_place_inside_a_covered_region_is_answered_from_that_region(catalog, q
     found = match_regions(question, catalog.region_groups(), set())
     assert found.regions == [region]
     assert found.unknown_places == []
-    assert found.places[0] == place  # a figure asked for it must be stated for it (rag.abstention)
+    assert found.places[0] == place  # a figure asked for it must be stated for it (rag.answering.abstention)
 
 
 @pytest.mark.parametrize("question, unknown", [

@@ -1,9 +1,4 @@
-"""Reading a question the way its writer meant it, and reading the clause that answers it:
-homophone typos, a rule's cases read with the rule's subject, rare words ranked above the
-words every clause has, figures with their ranges and day counts, and English words whose
-only translation is one character.
-
-A small regulation written here, a real store and embedder."""
+"""Homophone typos are read as the corpus word they sound like; dictionary words never change."""
 from __future__ import annotations
 
 from rag.query.spelling import Homophones, corrected

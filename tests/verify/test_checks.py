@@ -1,4 +1,4 @@
-"""The default (extractive) answer chain and the number check."""
+"""The number check: a statement whose figure its cited clause does not state is dropped."""
 from __future__ import annotations
 
 from rag.core.model import Answer, Citation
