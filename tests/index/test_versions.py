@@ -109,3 +109,36 @@ def test_an_answer_from_an_ended_plan_says_its_period_ended(indexed_settings):
     result = answer("阿坝州到2020年技术合同交易额累计要达到多少？", settings=indexed_settings)
     assert result.citations[0].status == ENDED
     assert result.text.split("\n")[-1] == "注意：[1]所引《阿坝州促进科技成果转移转化行动方案（2016—2020年）》的实施期限为2016—2020年，已于2020年底结束。"
+
+
+@pytest.fixture(scope="module")
+def shanghai_pairs(tmp_path_factory):
+    """The two Shanghai works of the library, each in both its versions, indexed."""
+    from rag.core.config import Settings
+    from rag.pipeline.writing import ingest_paths
+
+    root = tmp_path_factory.mktemp("shanghai")
+    folder = root / "docs"
+    folder.mkdir()
+    for title, dates in PAIRS.items():
+        for date in dates:
+            shutil.copy(REGULATIONS / f"{title}{date}.md", folder)
+    settings = Settings(corpus_dir=CORPUS, data_dir=root / "data")
+    ingest_paths([folder], settings)
+    return settings
+
+
+@pytest.mark.slow
+def test_answers_over_the_shanghai_pairs_cite_the_version_in_force_by_its_name(shanghai_pairs):
+    from rag.pipeline.asking import answer
+
+    for question in ("上海市科学技术进步条例第四十二条是什么？", "上海市科学技术进步条例对科研诚信有什么要求？",
+                     "上海市促进农业科技进步若干规定对农业科技人员有什么激励？"):
+        result = answer(question, settings=shanghai_pairs)
+        assert result.citations, question
+        assert all(c.status == IN_FORCE and c.version.startswith("2024年") for c in result.citations), question
+    article = answer("上海市科学技术进步条例第四十二条是什么？", settings=shanghai_pairs)
+    assert article.citations[0].label == "《上海市科学技术进步条例》（2024年修订）第四十二条"
+    assert article.text.endswith("2010年修订版本的第四十二条内容不同。")
+    old = answer("2010年版上海市科学技术进步条例第四十二条是什么？", settings=shanghai_pairs)
+    assert old.citations[0].version == "2010年修订" and "已被2024年5月10日的版本取代" in old.text

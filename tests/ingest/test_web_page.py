@@ -75,3 +75,11 @@ def test_a_markdown_regulation_reads_like_its_text(tmp_path):
     chunks = ClauseNodeParser().clause_nodes(document, token_counter())
     assert [c.metadata["clause_path"] for c in chunks if c.metadata["kind"] == "clause"] == ["第一章 总则 > 第一条"]
     assert not any("#" in c.text or "INFO" in c.text for c in chunks)
+
+
+def test_a_markdown_national_law_is_national(tmp_path):
+    path = tmp_path / "促进科技成果转化法.md"
+    path.write_text("# 中华人民共和国促进科技成果转化法\n\n<!-- INFO END -->\n\n## 第一章　总则\n\n第一条 为了促进科技成果转化，制定本法。\n",
+                    encoding="utf-8")
+    metadata = load_document(path, CorpusCatalog.load(CORPUS)).metadata
+    assert (metadata["title"], metadata["region"], metadata["level"]) == ("中华人民共和国促进科技成果转化法", "", "national")
