@@ -54,7 +54,7 @@ def _status_note(version, meta: dict, n: int, retriever, language: str) -> str:
     date = chinese_date if zh else english_date
     newer = retriever.versions.get(version.replaced_by)
     period = (meta.get("period") or "").replace("-", "—" if zh else "–")
-    fields = {"n": n, "title": work_title(meta) if zh else f"{meta.get('title', '')} ({version.label or 'this version'})",
+    fields = {"n": n, "title": work_title(meta),
               "newer": date(newer.date) if newer and newer.date else (newer.label if newer else ""),
               "effective": date(meta["effective"]) if meta.get("effective") else "",
               "period": period, "end": period[-4:]}

@@ -18,6 +18,8 @@ from typing import Callable, Iterable
 
 import numpy as np
 
+MATRICES_KEPT = 16  # sentence lists whose matrix is kept (the library's and some regions')
+
 FILE_NAME = "sentence-vectors.npz"
 QUESTIONS_KEPT = 32
 TEXTS_KEPT = 512
@@ -38,8 +40,9 @@ class SentenceVectors:
         self._lock = threading.Lock()
         self._questions: dict[str, np.ndarray] = {}
         self._texts: dict[str, np.ndarray] = {}  # other texts embedded at answer time
-        self._matrix_of: list[str] | None = None  # the sentence list ``_matrix`` was built for
-        self._matrix: tuple[list[str], np.ndarray] = ([], np.zeros((0, 0), dtype=np.float32))
+        # id of a sentence list → (the list, its embedded sentences, their matrix): the whole
+        # library's and a few regions' lists, built once each
+        self._matrices: dict[int, tuple[list[str], list[str], np.ndarray]] = {}
         self._load()
 
     def _load(self) -> None:
@@ -100,11 +103,14 @@ class SentenceVectors:
     def nearest(self, question: str, sentences: list[str], k: int) -> list[str]:
         """The ``k`` of ``sentences`` closest in meaning to the question (those embedded)."""
         with self._lock:
-            if self._matrix_of is not sentences:
+            if id(sentences) not in self._matrices:
                 known = [s for s in sentences if sentence_key(s) in self._vectors]
-                self._matrix = (known, np.array([self._vectors[sentence_key(s)] for s in known], dtype=np.float32))
-                self._matrix_of = sentences
-            known, matrix = self._matrix
+                if len(self._matrices) >= MATRICES_KEPT:
+                    self._matrices.pop(next(iter(self._matrices)))
+                # the list is kept beside its matrix, so its id cannot be reused while cached
+                self._matrices[id(sentences)] = (sentences, known,
+                                                 np.array([self._vectors[sentence_key(s)] for s in known], dtype=np.float32))
+            _, known, matrix = self._matrices[id(sentences)]
         if not known:
             return []
         scores = matrix @ self.question_vector(question)

@@ -10,6 +10,7 @@ from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from rag.core.words import tokenize
 from rag.index.versions import REPLACED, versions_of
+from rag.places.matching import match_regions
 from rag.query.analysis import asked_years
 from rag.query.spelling import Homophones
 
@@ -74,6 +75,7 @@ class HybridRetriever(BaseRetriever):
         self.region_groups = with_indexed_regions(self.catalog_groups, set(self.region_of.tolist()))
         # the units the reader scores, once: the bridge's context and the vectors to warm
         self.reader_units: list[str] = self.sentence_units(self.nodes) if self.sentence_units else []
+        self._units_by_scope: dict[tuple[str, ...], list[str]] = {}
         self.bridge = Bridge(self.corpus_text, self.vocabulary, names=self.glossary, context=self._nearest_text())
         self.homophones = Homophones(self.vocabulary, self.corpus_text)
         self.homophones.warm()
@@ -89,8 +91,21 @@ class HybridRetriever(BaseRetriever):
         which tell the English bridge which of a word's translations the documents mean."""
         if self.sentence_vectors is None or not self.reader_units:
             return None
-        units = self.reader_units
-        return lambda question: "\n".join(self.sentence_vectors.nearest(question, units, BRIDGE_CONTEXT))
+        def nearest(question: str) -> str:
+            # the documents the question is about (its regions and those above them) decide
+            # which translation is meant, not the whole library
+            regions = match_regions(question, self.region_groups).regions
+            units = self._scope_units(tuple(regions)) if regions else self.reader_units
+            return "\n".join(self.sentence_vectors.nearest(question, units or self.reader_units, BRIDGE_CONTEXT))
+
+        return nearest
+
+    def _scope_units(self, regions: tuple[str, ...]) -> list[str]:
+        """The reader's units of the documents that answer a question about ``regions``."""
+        if regions not in self._units_by_scope:
+            inside = np.isin(self.region_of, self.scope(list(regions)))
+            self._units_by_scope[regions] = self.sentence_units([n for n, keep in zip(self.nodes, inside) if keep])
+        return self._units_by_scope[regions]
 
     def rarity(self, term: str) -> float:
         """log(1 + N/df) over the searchable clauses (df by substring, so 科技成果转化 counts
