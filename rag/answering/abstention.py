@@ -223,7 +223,7 @@ def without_years(text: str) -> str:
     """The text without what states no figure: years, ordinals (2020年, 13th, 第十三) and the
     indefinite article (一个众创空间)."""
     text = re.sub(INDEFINITE_ARTICLE, "", text)
-    text = re.sub(rf"\b\d+(?:st|nd|rd|th)\b|第[{CN_DIGITS}\d]+(?![条款项章节])", "", text)
+    text = re.sub(rf"\b\d+(?:st|nd|rd|th)\b|第[{CN_DIGITS}\d]+(?![{CN_DIGITS}\d条款项章节])", "", text)
     # a year, not an amount that starts like one (2000万元, 2000 yuan)
     return re.sub(rf"(?<![\d.]){ANY_YEAR}(?:年|(?![\d.万亿元%％个项家名件人]|\s*(?:yuan|rmb|million|billion|%)))",
                   "", text, flags=re.I)

@@ -17,3 +17,10 @@ def test_the_indefinite_article_and_years_state_no_figure(question):
                                               ("奖励一次性给付30%吗？", "30%")])
 def test_counts_and_amounts_stay_figures(question, figure):
     assert figure in numbers_in(without_years(question))
+
+
+def test_an_articles_own_number_is_no_figure():
+    from rag.answering.abstention import has_figure
+
+    assert not has_figure("第二十四条 成果完成单位可以根据不同的转化方式，约定成果完成人应当获得的收益。")
+    assert has_figure("第二十四条 收益的百分之七十奖励成果完成人。")
