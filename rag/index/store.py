@@ -30,7 +30,7 @@ COLLECTION_PREFIX = "clauses-"
 MANIFEST_PREFIX = "manifest-"
 GENERATION_ID = "__generation__"  # the manifest record that stamps each committed change
 SNAPSHOT_TRIES = 20  # manifest reads a snapshot may retry while a writer commits
-# the document-level metadata every chunk carries (rag.corpus.DocumentInfo plus the file)
+# the document-level metadata every chunk carries (rag.ingest.catalog.DocumentInfo plus the file)
 DOCUMENT_FIELDS = ("doc_id", "title", "region", "region_en", "issuer", "doc_number", "date", "level",
                    "parent_region", "adopted", "issued", "effective", "amendments", "period",
                    "source_file", "source_path", "declared_status")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 IN_FORCE, REPLACED, ENDED, REPEALED, NOT_YET = "in force", "replaced", "ended", "repealed", "not yet in force"
 _FILE_DATE = re.compile(r"[（(](\d{4}-\d{2}-\d{2})[）)]\.[A-Za-z]+$")
 _PERIOD_END = re.compile(r"(\d{4})$")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _REPEALED = ("废止", "失效", "repealed")
 
 
@@ -47,29 +48,44 @@ def version_date(meta: dict) -> str:
 
 
 def versions_of(documents: list[dict], today: dt.date | None = None) -> dict[str, Version]:
-    """doc_id → its Version, for one metadata dict per document (title, source_file, dates,
-    period and the catalog's status)."""
+    """doc_id → its Version, for one metadata dict per document (title, region, source_file,
+    dates, period and the catalog's status). A work is one title of one region; files of one
+    date (the same text as .txt and .pdf) are one version."""
     today = today or dt.date.today()
-    works: dict[str, list[dict]] = {}
+    works: dict[tuple[str, str], list[dict]] = {}
     for meta in documents:
-        works.setdefault(meta.get("title") or meta["doc_id"], []).append(meta)
+        works.setdefault((meta.get("title") or meta["doc_id"], meta.get("region", "")), []).append(meta)
     out: dict[str, Version] = {}
     for members in works.values():
         members = sorted(members, key=lambda m: (version_date(m), m["doc_id"]))
         ids = tuple(m["doc_id"] for m in members)
-        for i, meta in enumerate(members):
+        dates = sorted({version_date(m) for m in members})
+        # the newest version already in force replaces the older ones; a newer one not yet in
+        # force replaces nothing yet
+        started = [d for d in dates if not _ahead(_starts(members, d), today)]
+        current = started[-1] if started else dates[0]
+        for meta in members:
             date = version_date(meta)
-            newer = members[i + 1] if i + 1 < len(members) else None
+            newer = next((m for m in members if version_date(m) > date and version_date(m) <= current), None)
             out[meta["doc_id"]] = Version(
-                doc_id=meta["doc_id"], date=date, label=_label(date, members) if len(members) > 1 else "",
+                doc_id=meta["doc_id"], date=date, label=_label(date, members) if len(dates) > 1 else "",
                 status=_status(meta, newer, today), replaced_by=newer["doc_id"] if newer else "",
                 replaced_on=version_date(newer) if newer else "", others=tuple(d for d in ids if d != meta["doc_id"]))
     return out
 
 
+def _starts(members: list[dict], date: str) -> str:
+    """When the version of ``date`` takes effect (its effective date, else its own date)."""
+    return next((m.get("effective") or date for m in members if version_date(m) == date), date)
+
+
+def _ahead(date: str, today: dt.date) -> bool:
+    return bool(ISO_DATE.fullmatch(date or "")) and date > today.isoformat()
+
+
 def _label(date: str, members: list[dict]) -> str:
     """2024年修订 when some version's header calls this date a revision or amendment, else 2024年."""
-    if not date:
+    if not re.match(r"\d{4}", date):
         return "未注明日期"
     acts = {a.split()[0]: a.split()[1] for m in members for a in (m.get("amendments") or "").split("；")
             if len(a.split()) == 2}
@@ -82,8 +98,7 @@ def _status(meta: dict, newer: dict | None, today: dt.date) -> str:
         return REPEALED
     if newer is not None:
         return REPLACED
-    effective = meta.get("effective") or ""
-    if effective and effective > today.isoformat():
+    if _ahead(meta.get("effective") or "", today):
         return NOT_YET
     end = _PERIOD_END.search(meta.get("period") or "")
     if end and int(end.group(1)) < today.year:

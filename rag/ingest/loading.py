@@ -66,13 +66,13 @@ def extract_text(path: Path) -> LoadedText:
         from rag.ingest.markdown import plain_text
 
         decoded = decode_bytes(path.read_bytes(), path.name)
-        text, title = plain_text(decoded.text)
+        text, title = plain_text(normalise(decoded.text))  # the parser counts lines as \n does
         return LoadedText(text, decoded.encoding, title=title, reader="markdown")
     if suffix in TEXT_SUFFIXES:
         return decode_bytes(path.read_bytes(), path.name)
-    from rag.ingest import readers as formats  # docx/pdf/html readers load only when needed
+    from rag.ingest import readers  # docx/pdf/html readers load only when needed
 
-    return formats.read(path)
+    return readers.read(path)
 
 
 def doc_id_for(path: Path) -> str:

@@ -35,6 +35,8 @@ def main_content(html: str, whole: str) -> tuple[str, str] | None:
     if not extracted:
         return None
     lines = [_joined(line) for line in _lines(ElementTree.fromstring(extracted).find("main"))]
+    if not any(line.strip() for line in lines):
+        return None
     longest = max((len(_GAPS.sub("", line)) for line in whole.split("\n")), default=0)
     if _GAPS.sub("", "".join(lines)) == _GAPS.sub("", whole) or any(len(_GAPS.sub("", ln)) > longest for ln in lines):
         return None  # nothing around the document, or its blocks run together (no main content found)

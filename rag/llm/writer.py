@@ -27,7 +27,7 @@ from pathlib import Path
 from rag.core.config import Settings
 from rag.core.errors import ConfigError
 from rag.core.model import work_title
-from rag.core.vocabulary import SENTENCE_ENDS
+from rag.core.vocabulary import CITATION_MARKER, SENTENCE_ENDS
 from rag.extract.injection import flagged_sentences, only_in_flagged, redacted
 
 
@@ -143,7 +143,6 @@ def make_llm(settings: Settings, max_tokens: int = 400):
 
 LANGUAGE_NAMES = {"zh": "Chinese (简体中文)", "en": "English"}
 NOT_COVERED_TOKEN = "NOT_COVERED"
-_MARKER = re.compile(r"\[(\d+)\]")
 # a statement ends at 。！？ (or . ! ? then a space) unless citation markers follow it
 _STATEMENT_END = re.compile(r"(?<=[。！？])(?!\s*\[\d)|(?<=[.!?])\s+(?!\[\d)")
 
@@ -174,7 +173,7 @@ class LLMWriter:
     as the extractive answer and to the clauses themselves: markers must name a given clause,
     every statement must be supported by the clause it cites (Chinese by its character pairs,
     any language by the multilingual embedder), numbers must be in the clauses cited
-    (rag.cite.check_answer), a statement carrying a string found only in a flagged sentence
+    (rag.verify.checks.check_answer), a statement carrying a string found only in a flagged sentence
     (rag.extract.injection) is dropped, images, links and HTML are removed; citations are renumbered
     in order of use.
 
@@ -219,20 +218,20 @@ class LLMWriter:
         if reply.upper().startswith(NOT_COVERED_TOKEN) or not reply:
             return Answer("", [], True, [], question=question, language=language) if reply else None
         order: dict[int, int] = {}
-        for n in (int(x) for x in _MARKER.findall(reply)):
+        for n in (int(x) for x in CITATION_MARKER.findall(reply)):
             if 1 <= n <= len(nodes) and n not in order:
                 order[n] = len(order) + 1
-        text = _MARKER.sub(lambda m: f"[{order[int(m.group(1))]}]" if int(m.group(1)) in order else "", reply)
+        text = CITATION_MARKER.sub(lambda m: f"[{order[int(m.group(1))]}]" if int(m.group(1)) in order else "", reply)
         statements = [s.strip() for line in text.splitlines() for s in _STATEMENT_END.split(line) if s.strip()]
         statements = [self._attribute(s, nodes, order) for s in statements]
         statements = self._held_to_clauses(statements, nodes, order, question)
-        if not any(_MARKER.sub("", s).strip(" 。.，,") for s in statements):
+        if not any(CITATION_MARKER.sub("", s).strip(" 。.，,") for s in statements):
             return None  # markers and punctuation only
         statements = "\n".join(statements)
         citations = [Citation.of_node(nodes[n - 1], new) for n, new in sorted(order.items(), key=lambda kv: kv[1])]
         answer = restore_qualifiers(check_answer(Answer(statements, citations, False, question=question,
                                                         language=language)))
-        used = {int(n) for n in _MARKER.findall(answer.text)}
+        used = {int(n) for n in CITATION_MARKER.findall(answer.text)}
         answer.citations = [c for c in answer.citations if c.n in used]
         return answer if answer.citations else None
 
@@ -248,8 +247,8 @@ class LLMWriter:
         for statement in statements:
             if only_in_flagged(statement, clean, flagged):
                 continue  # a canary, a URL or a prompt a document planted: never repeated
-            cited = [by_new[int(n)] for n in _MARKER.findall(statement) if int(n) in by_new]
-            if cited and self._supported(_MARKER.sub("", statement), [visible_text(c) for c in cited]):
+            cited = [by_new[int(n)] for n in CITATION_MARKER.findall(statement) if int(n) in by_new]
+            if cited and self._supported(CITATION_MARKER.sub("", statement), [visible_text(c) for c in cited]):
                 kept.append(statement)
         return kept
 
@@ -274,7 +273,7 @@ class LLMWriter:
         from rag.core.numbers import numbers_in
 
         figures = numbers_in(statement)
-        if _MARKER.search(statement) or not figures:
+        if CITATION_MARKER.search(statement) or not figures:
             return statement
         for n, node in enumerate(nodes, 1):
             if all(f in numbers_in(node.text) for f in figures):

@@ -91,7 +91,7 @@ def return_freed_memory() -> None:
 
     Python frees a snapshot's objects, but glibc keeps the pages of its fragmented arenas: a
     serving process's RSS grew about 9 MB per index change, with Python's own allocations flat
-    (tracemalloc), and stays flat with this (bench/soak.py, README "Robustness"). A no-op where
+    (tracemalloc), and stays flat with this (bench/soak.py, docs/robustness.md). A no-op where
     the C library has no malloc_trim."""
     import ctypes
     import ctypes.util

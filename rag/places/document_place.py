@@ -21,7 +21,7 @@ from rag.places.regions import NATIONAL_TITLE
 # the kinds of zone a title may name, each ending the zone's name
 ZONE_KIND = re.compile(r"(?:国家自主创新示范区|自由贸易试验区|高新技术产业开发区|经济技术开发区|[\u4e00-\u9fff]{0,4}技术开发区|"
                        r"示范区|开发区|试验区|高新区)")
-MOST_NAME_CHARS = 6  # the longest division name read at a title's start (short or full)
+MOST_NAME_CHARS = 12  # the longest division name read at a title's start (阿坝藏族羌族自治州, 广西壮族自治区)
 
 
 @dataclass(frozen=True)

@@ -134,7 +134,7 @@ def _admin_places(question: str, taken: list[bool]) -> list[str]:
     out = []
     for start, word in _word_starts(question).items():
         if len(word) >= 3 and word.endswith(("市", "州", "县", "区")) and not any(taken[start:start + len(word)]) \
-                and not word.startswith(("全", "各", "本", "我", "该", "每", "示范")):
+                and not word.startswith((*_NOT_A_NAME, "示范")):
             out.append(word)
     return list(dict.fromkeys(out))
 
@@ -170,7 +170,7 @@ def _unknown_places(question: str, taken: list[bool], vocabulary: set[str]) -> l
         name = m.group(1)
         known_word = tags.get(name, "ns") != "ns" or generic_place_noun(name)
         if not any(taken[m.start(1):m.end(1)]) and name not in vocabulary and name not in unknown \
-                and not known_word and not name.startswith(("全", "各", "本", "我", "该", "每")):
+                and not known_word and not name.startswith(_NOT_A_NAME):
             unknown.append(name)
     # an English word is a place only when the dictionary names a place by it (Hunan → 湖南省),
     # not because it is capitalised (Universities)

@@ -28,11 +28,11 @@ def heading_like(sentence: str) -> bool:
 
 
 # the part of a sentence's ranking score that weighs question terms by rarity (the rest is
-# plain coverage; README: measured)
+# plain coverage; docs/measurements.md)
 RARITY_SHARE = 0.5
 QUANTITY_BONUS = 0.15  # a "how many" question is answered by a sentence with a figure
 # sentence-embedding cosine beside term coverage: more for English, whose terms are dictionary
-# translations, than for Chinese, whose terms are the question's own (README: measured)
+# translations, than for Chinese, whose terms are the question's own (docs/measurements.md)
 SIMILARITY_WEIGHT = {"zh": 0.5, "en": 1.0}
 
 # What kind of answer a question wants, and how a sentence that gives it looks.

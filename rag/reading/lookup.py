@@ -6,6 +6,8 @@ answered by article 18 of the document asked about, or by saying it has no such 
 """
 from __future__ import annotations
 
+import re
+
 from rag.core.model import Answer, Citation, work_title
 from rag.query.analysis import QuestionAnalysis
 
@@ -108,6 +110,9 @@ def facts_answer(analysis: QuestionAnalysis, nodes: list, regions: list[str], la
 
 
 def chinese_date(iso: str) -> str:
+    """2024-05-10 → 2024年5月10日 (a date not in that form is given as written)."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", iso):
+        return iso
     year, month, day = iso.split("-")
     return f"{int(year)}年{int(month)}月{int(day)}日"
 
@@ -116,6 +121,9 @@ _MONTHS = ("January February March April May June July August September October 
 
 
 def english_date(iso: str) -> str:
+    """2024-05-10 → May 10, 2024 (a date not in that form is given as written)."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", iso):
+        return iso
     year, month, day = iso.split("-")
     return f"{_MONTHS[int(month) - 1]} {int(day)}, {year}"
 

@@ -9,14 +9,14 @@ from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from rag.core.words import tokenize
-from rag.index.versions import REPLACED, versions_of
+from rag.index.versions import ISO_DATE, NOT_YET, REPLACED, versions_of
 from rag.places.matching import match_regions
 from rag.query.analysis import asked_years
 from rag.query.spelling import Homophones
 
 RRF_K = 60
 BRIDGE_CONTEXT = 24  # sentences nearest an English question that pick among a word's translations
-VECTOR_WEIGHT = 0.5  # the vector ranking counts half of BM25 in the fusion (README: measured 1.0, 0.7, 0.5, 0.3)
+VECTOR_WEIGHT = 0.5  # the vector ranking counts half of BM25 in the fusion (docs/measurements.md: 1.0, 0.7, 0.5, 0.3 compared)
 class HybridRetriever(BaseRetriever):
     """BM25 (jieba) + vector (Chroma) fused by reciprocal rank, within optional regions.
 
@@ -165,16 +165,19 @@ class HybridRetriever(BaseRetriever):
 
     def other_versions(self, question: str) -> set[str]:
         """The documents a question is not answered from: of a work with several versions, all
-        but the one in force, or all but the one of the year the question names."""
+        but the one in force, or, when the question names a year, all but the one in force then
+        (the newest dated that year or before)."""
         years = asked_years(question)
         out: set[str] = set()
         for doc_id, version in self.versions.items():
             if not version.others:
                 continue
             work = [self.versions[d] for d in (doc_id, *version.others)]
-            asked = [v for v in work if years and v.date and years[0] <= int(v.date[:4]) <= years[1]]
-            chosen = max(asked or [v for v in work if v.status != REPLACED] or work, key=lambda v: v.date)
-            if doc_id != chosen.doc_id:
+            dated = [v for v in work if ISO_DATE.fullmatch(v.date)]
+            asked = [v for v in dated if years and int(v.date[:4]) <= years[1]]
+            current = [v for v in work if v.status not in (REPLACED, NOT_YET)]
+            chosen = max(asked or current or work, key=lambda v: v.date)
+            if version.date != chosen.date:
                 out.add(doc_id)
         return out
 

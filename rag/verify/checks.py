@@ -9,10 +9,7 @@ import re
 
 from rag.core.model import Answer
 from rag.core.numbers import normalise_numbers, numbers_in, unsupported_numbers
-from rag.core.vocabulary import QUALIFIER_AFTER, QUALIFIER_BEFORE
-
-_MARKER = re.compile(r"\[(\d+)\]")
-
+from rag.core.vocabulary import CITATION_MARKER, QUALIFIER_AFTER, QUALIFIER_BEFORE
 
 # "Article 18 (第十八条)" naming a cited clause (its 第十八条 already removed) is no figure to check
 _CLAUSE_REFERENCE = re.compile(r"\bArticle \d+ \(\)")
@@ -23,8 +20,8 @@ def check_answer(answer: Answer) -> Answer:
     by_n = {c.n: c for c in answer.citations}
     kept, flagged = [], list(answer.flagged)
     for sentence in split_sentences(answer.text):
-        cited = [by_n[int(n)] for n in _MARKER.findall(sentence) if int(n) in by_n]
-        bare = _MARKER.sub("", sentence)
+        cited = [by_n[int(n)] for n in CITATION_MARKER.findall(sentence) if int(n) in by_n]
+        bare = CITATION_MARKER.sub("", sentence)
         for c in answer.citations:  # the clause label itself ("…（2016—2020年）》四、（五）1") is no claim
             bare = bare.replace(c.label, "")
             if c.clause_number:
@@ -55,8 +52,8 @@ def restore_qualifiers(answer: Answer) -> Answer:
     by_n = {c.n: c for c in answer.citations}
     lines = []
     for line in answer.text.split("\n"):
-        cited = [by_n[int(n)] for n in _MARKER.findall(line) if int(n) in by_n]
-        bare = _MARKER.sub("", line)
+        cited = [by_n[int(n)] for n in CITATION_MARKER.findall(line) if int(n) in by_n]
+        bare = CITATION_MARKER.sub("", line)
         if cited and not _QUALIFIER_WORDS.search(bare):
             stated = set(numbers_in(bare))
             source = []

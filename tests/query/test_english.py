@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from rag.core.words import tokenize
 from rag.ingest.glossary import load_glossary
+from rag.query.english import Bridge
 from tests.conftest import CORPUS
 
 
@@ -64,3 +65,12 @@ def test_every_curated_english_term_is_one_the_dictionary_cannot_reach():
         terms = tomllib.load(fh)["terms"]
     redundant = sorted(set(terms) - set(unreached(bridge, terms)))
     assert not redundant, f"retire these from corpus/glossary.toml [terms]: {redundant}"
+
+
+def test_an_english_word_with_a_one_character_translation_finds_the_compounds():
+    corpus = "享受房产税、城镇土地使用税优惠政策。税收优惠。提高效率，率先开展，率领团队。"
+    bridge = Bridge(corpus, {"房产税", "使用税", "税收", "效率", "率先", "率领", "优惠"})
+    taxes = bridge.groups("taxes")[0]
+    assert "房产税" in taxes.chinese and "税收" not in taxes.chinese
+    # 率 begins more corpus words than it ends (率先, 率领; 效率): "rate" stands for none of them
+    assert bridge.groups("rate")[0].chinese == []

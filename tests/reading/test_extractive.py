@@ -9,7 +9,6 @@ from __future__ import annotations
 import pytest
 
 from rag.core.numbers import arabic_numerals
-from rag.query.english import Bridge
 from rag.reading.extractive import key_figure
 
 
@@ -36,12 +35,6 @@ def test_figures_keep_their_ranges_day_counts_and_written_scale():
     assert arabic_numerals("两千万元") == "2000万元" and arabic_numerals("一亿元") == "1亿元"
 
 
-def test_an_english_word_with_a_one_character_translation_finds_the_compounds():
-    corpus = "享受房产税、城镇土地使用税优惠政策。税收优惠。提高效率，率先开展，率领团队。"
-    bridge = Bridge(corpus, {"房产税", "使用税", "税收", "效率", "率先", "率领", "优惠"})
-    taxes = bridge.groups("taxes")[0]
-    assert "房产税" in taxes.chinese and "税收" not in taxes.chinese
-    assert bridge._compounds({"率"}) == []  # 率 begins more corpus words than it ends
 
 
 def test_an_amount_is_answered_only_by_a_figure_of_the_thing_asked(example_settings):
