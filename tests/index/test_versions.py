@@ -39,6 +39,34 @@ def test_a_single_version_has_no_label_and_its_status_comes_from_its_own_dates()
     assert all(v.label == "" and not v.others for v in versions.values())
 
 
+def test_a_newer_version_not_yet_in_force_replaces_nothing_yet():
+    versions = versions_of([_doc("old", "某条例", source_file="某条例(2010-01-01).md"),
+                            _doc("new", "某条例", source_file="某条例(2026-11-01).md", effective="2027-03-01")], TODAY)
+    assert (versions["old"].status, versions["old"].replaced_by) == (IN_FORCE, "")
+    assert versions["new"].status == NOT_YET
+
+
+def test_one_text_in_two_files_is_one_version_and_two_regions_titles_are_two_works():
+    versions = versions_of([_doc("a.txt", "某方案", date="2016-11-11"), _doc("a.pdf", "某方案", date="2016-11-11"),
+                            _doc("x", "科技创新促进条例", region="舟山市"), _doc("y", "科技创新促进条例", region="宁波市")], TODAY)
+    assert all(v.status == IN_FORCE and v.label == "" for v in versions.values())
+    assert versions["x"].others == ()
+
+
+def test_a_year_between_two_versions_reads_the_one_in_force_that_year():
+    from types import SimpleNamespace
+
+    from rag.retrieval.hybrid import HybridRetriever
+
+    versions = versions_of([_doc("v2010", "某条例", source_file="某条例(2010-09-17).md"),
+                            _doc("v2024", "某条例", source_file="某条例(2024-05-10).md")], TODAY)
+    library = SimpleNamespace(versions=versions)
+    assert HybridRetriever.other_versions(library, "2015年某条例怎么规定的？") == {"v2024"}
+    assert HybridRetriever.other_versions(library, "某条例怎么规定的？") == {"v2010"}
+    # no version is that old: the one in force
+    assert HybridRetriever.other_versions(library, "2008年某条例怎么规定的？") == {"v2010"}
+
+
 def test_a_version_is_dated_by_its_file_name_else_by_its_latest_act():
     assert version_date({"source_file": "x(2010-09-17).md", "adopted": "1996-06-20"}) == "2010-09-17"
     assert version_date({"adopted": "1996-06-20", "amendments": "2000-07-13 修正；2010-09-17 修订"}) == "2010-09-17"
