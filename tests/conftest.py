@@ -77,3 +77,23 @@ def example_settings(tmp_path_factory) -> Settings:
     settings = Settings(corpus_dir=folder, data_dir=root / "data")
     ingest_paths([folder], settings)
     return settings
+
+
+def index_documents(tmp_path_factory, name: str, documents: dict) -> Settings:
+    """A store of its own holding only ``documents`` (file name → text, or → a Path to copy),
+    ingested as `rag ingest` would; its settings."""
+    import shutil as _shutil
+
+    from rag.pipeline.writing import ingest_paths
+
+    root = tmp_path_factory.mktemp(name)
+    folder = root / "docs"
+    folder.mkdir()
+    for file_name, source in documents.items():
+        if isinstance(source, str):
+            (folder / file_name).write_text(source, encoding="utf-8")
+        else:
+            _shutil.copy(source, folder / file_name)
+    settings = Settings(corpus_dir=CORPUS, data_dir=root / "data")
+    ingest_paths([folder], settings)
+    return settings

@@ -8,6 +8,7 @@ import pytest
 
 from rag.apps.evaluate import evaluate, load_set
 from rag.core.config import PROJECT_ROOT, Settings
+from tests.conftest import index_documents
 
 HELDOUT = PROJECT_ROOT / "eval" / "heldout"
 
@@ -62,18 +63,7 @@ SIBLINGS = {
 
 @pytest.fixture(scope="module")
 def siblings_settings(tmp_path_factory):
-    from rag.core.config import Settings
-    from rag.pipeline.writing import ingest_paths
-
-    root = tmp_path_factory.mktemp("siblings")
-    folder = root / "docs"
-    folder.mkdir()
-    for name, text in SIBLINGS.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    settings = Settings(corpus_dir=root / "empty", data_dir=root / "data")
-    (root / "empty").mkdir()
-    ingest_paths([folder], settings)
-    return settings
+    return index_documents(tmp_path_factory, "siblings", SIBLINGS)
 
 
 @pytest.mark.slow

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 
 import pytest
 
 from rag.index.versions import ENDED, IN_FORCE, NOT_YET, REPEALED, REPLACED, version_date, versions_of
 from rag.ingest.catalog import CorpusCatalog
 from rag.ingest.loading import load_document
-from tests.conftest import CORPUS, SHARED
+from tests.conftest import CORPUS, SHARED, index_documents
 
 TODAY = dt.date(2026, 12, 1)
 REGULATIONS = SHARED / "regulations"
@@ -90,20 +89,11 @@ def test_the_shanghai_pairs_of_the_library_are_read_as_versions():
 @pytest.fixture(scope="module")
 def two_versions(tmp_path_factory):
     """舟山's regulation as published, and a copy dated 2023 whose article 3 was reworded."""
-    from rag.core.config import Settings
-    from rag.pipeline.writing import ingest_paths
-
-    root = tmp_path_factory.mktemp("versions")
-    folder = root / "docs"
-    folder.mkdir()
     original = REGULATIONS / "舟山市科技创新促进条例(2019-12-13).md"
-    shutil.copy(original, folder / original.name)
     text = original.read_text(encoding="utf-8")
     text = re.sub(r"第三条 [^\n]+", "第三条 科技创新促进应当坚持以企业为主体，重点围绕发展海洋经济和数字经济。", text, count=1)
-    (folder / "舟山市科技创新促进条例(2023-06-01).md").write_text(text, encoding="utf-8")
-    settings = Settings(corpus_dir=CORPUS, data_dir=root / "data")
-    ingest_paths([folder], settings)
-    return settings
+    return index_documents(tmp_path_factory, "versions",
+                           {original.name: original, "舟山市科技创新促进条例(2023-06-01).md": text})
 
 
 @pytest.mark.slow
@@ -142,18 +132,8 @@ def test_an_answer_from_an_ended_plan_says_its_period_ended(indexed_settings):
 @pytest.fixture(scope="module")
 def shanghai_pairs(tmp_path_factory):
     """The two Shanghai works of the library, each in both its versions, indexed."""
-    from rag.core.config import Settings
-    from rag.pipeline.writing import ingest_paths
-
-    root = tmp_path_factory.mktemp("shanghai")
-    folder = root / "docs"
-    folder.mkdir()
-    for title, dates in PAIRS.items():
-        for date in dates:
-            shutil.copy(REGULATIONS / f"{title}{date}.md", folder)
-    settings = Settings(corpus_dir=CORPUS, data_dir=root / "data")
-    ingest_paths([folder], settings)
-    return settings
+    files = [f"{title}{date}.md" for title, dates in PAIRS.items() for date in dates]
+    return index_documents(tmp_path_factory, "shanghai", {name: REGULATIONS / name for name in files})
 
 
 @pytest.mark.slow
