@@ -38,7 +38,8 @@ def with_version_notes(answer: Answer, retriever, article: int = 0) -> Answer:
         if version.status in SAID:
             notes.append(_status_note(version, meta, citation.n, retriever, language))
         if article and version.others:
-            notes.extend(_article_note(retriever, citation, other, article, language) for other in version.others)
+            other_dates = [d for d in version.others if retriever.versions[d].date != version.date]
+            notes.extend(_article_note(retriever, citation, other, article, language) for other in other_dates)
     notes = [n for n in notes if n]
     if notes:
         answer.text += "\n" + NOTE[language].format(notes=("；" if language == "zh" else "; ").join(notes))

@@ -1,9 +1,9 @@
 """Versions of one work and which is in force, read over the whole library.
 
 Documents with the same title are versions of one work (上海市科学技术进步条例 of 2010 and of
-2024). A version's date is the one its file is named for (law repositories name files
-``…(2010-09-17).md``), else the latest act its own text states (adoption, revision,
-amendment), else its catalog date, else when it took effect. The newest version of a work is
+2024). A version's date is the latest act its own text states (adoption, revision, amendment), else
+the date its file is named for (law repositories name files ``…(2010-09-17).md``), else its
+catalog date, else when it took effect. The newest version of a work is
 in force and every older one is replaced by the next; a plan whose period has ended is ended;
 ``documents.toml`` can state what a text cannot (``status = "废止"``: repealed by another
 document). Status depends on the other documents, so it is computed for the library as it
@@ -38,13 +38,15 @@ class Version:
 
 
 def version_date(meta: dict) -> str:
-    """The date a document's version is known by (see the module docstring)."""
-    named = _FILE_DATE.search(meta.get("source_file", "") or "")
-    if named:
-        return named.group(1)
+    """The date a document's version is known by: the latest act its own text states
+    (adoption, revision, amendment), else the date its file is named for, else the catalog's
+    date, else when it took effect."""
     acts = [a.split()[0] for a in (meta.get("amendments") or "").split("；") if a.strip()]
     stated = [d for d in (*acts, meta.get("adopted", ""), meta.get("issued", "")) if d]
-    return max(stated) if stated else (meta.get("date") or meta.get("effective") or "")
+    if stated:
+        return max(stated)
+    named = _FILE_DATE.search(meta.get("source_file", "") or "")
+    return named.group(1) if named else (meta.get("date") or meta.get("effective") or "")
 
 
 def versions_of(documents: list[dict], today: dt.date | None = None) -> dict[str, Version]:

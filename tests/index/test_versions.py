@@ -66,9 +66,11 @@ def test_a_year_between_two_versions_reads_the_one_in_force_that_year():
     assert HybridRetriever.other_versions(library, "2008年某条例怎么规定的？") == {"v2010"}
 
 
-def test_a_version_is_dated_by_its_file_name_else_by_its_latest_act():
-    assert version_date({"source_file": "x(2010-09-17).md", "adopted": "1996-06-20"}) == "2010-09-17"
-    assert version_date({"adopted": "1996-06-20", "amendments": "2000-07-13 修正；2010-09-17 修订"}) == "2010-09-17"
+def test_a_version_is_dated_by_its_latest_act_else_by_its_file_name():
+    assert version_date({"source_file": "x(2024-05-11).md", "adopted": "1996-06-20",
+                         "amendments": "2000-07-13 修正；2010-09-17 修订"}) == "2010-09-17"
+    assert version_date({"source_file": "x(2010-09-17).md"}) == "2010-09-17"
+    assert version_date({"date": "2016-11-11", "effective": "2017-01-01"}) == "2016-11-11"
     assert version_date({"effective": "2020-01-01"}) == "2020-01-01"
 
 
@@ -88,9 +90,10 @@ def test_the_shanghai_pairs_of_the_library_are_read_as_versions():
 
 @pytest.fixture(scope="module")
 def two_versions(tmp_path_factory):
-    """舟山's regulation as published, and a copy dated 2023 whose article 3 was reworded."""
+    """舟山's regulation as published, and a copy amended in 2023 whose article 3 was reworded."""
     original = REGULATIONS / "舟山市科技创新促进条例(2019-12-13).md"
     text = original.read_text(encoding="utf-8")
+    text = text.replace("<!-- INFO END -->", "2023年4月26日 舟山市第八届人民代表大会常务委员会第九次会议修正\n\n<!-- INFO END -->", 1)
     text = re.sub(r"第三条 [^\n]+", "第三条 科技创新促进应当坚持以企业为主体，重点围绕发展海洋经济和数字经济。", text, count=1)
     return index_documents(tmp_path_factory, "versions",
                            {original.name: original, "舟山市科技创新促进条例(2023-06-01).md": text})
@@ -101,7 +104,7 @@ def test_an_article_is_answered_from_the_version_in_force_and_the_other_versions
     from rag.pipeline.asking import answer
 
     now = answer("舟山市科技创新促进条例第三条是怎么规定的？", settings=two_versions)
-    assert "数字经济" in now.text and now.citations[0].label == "《舟山市科技创新促进条例》（2023年）第三条"
+    assert "数字经济" in now.text and now.citations[0].label == "《舟山市科技创新促进条例》（2023年修正）第三条"
     assert now.citations[0].status == IN_FORCE and "2019年版本的第三条内容不同" in now.text
     same = answer("舟山市科技创新促进条例第二条是怎么规定的？", settings=two_versions)
     assert "2019年版本的第二条与此相同" in same.text
@@ -114,7 +117,7 @@ def test_a_question_naming_a_year_is_answered_from_that_version_and_told_it_was_
     old = answer("2019年的舟山市科技创新促进条例第三条是怎么规定的？", settings=two_versions)
     assert "数字经济" not in old.text and old.citations[0].label == "《舟山市科技创新促进条例》（2019年）第三条"
     assert old.citations[0].status == REPLACED
-    assert "已被2023年6月1日的版本取代" in old.text.split("\n")[-1]
+    assert "已被2023年4月26日的版本取代" in old.text.split("\n")[-1]
     english = answer("What does article 3 of the 2019 Zhoushan regulation on science and technology innovation say?",
                      settings=two_versions)
     assert english.citations and english.citations[0].status == REPLACED and "replaced by the version of" in english.text
