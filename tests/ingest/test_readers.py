@@ -76,3 +76,26 @@ def test_html_page_furniture_is_stripped_and_table_rows_kept(tmp_path):
     assert "track()" not in text and "网站导航" not in text and "版权所有" not in text
 
 
+
+
+def test_a_word_regulation_keeps_its_title_and_its_chapters_in_the_clause_paths(tmp_path, catalog):
+    import docx
+
+    from rag.chunking.parser import ClauseNodeParser, token_counter
+    from rag.ingest.loading import load_document
+
+    document = docx.Document()
+    document.add_paragraph("湖州市科技创新条例", style="Title")
+    document.add_paragraph("（2020年6月30日湖州市第八届人民代表大会常务委员会第二十六次会议通过）")
+    document.add_heading("第一章　总则", level=1)
+    document.add_paragraph("第一条　为了促进科技创新，制定本条例。")
+    document.add_heading("第二章　成果转化", level=1)
+    document.add_paragraph("第二条　转化收益的百分之七十以上奖励完成人。")
+    path = tmp_path / "湖州市科技创新条例.docx"
+    document.save(path)
+    loaded = load_document(path, catalog)
+    assert (loaded.metadata["title"], loaded.metadata["region"], loaded.metadata["parent_region"]) == (
+        "湖州市科技创新条例", "湖州市", "浙江省")
+    paths = [n.metadata["clause_path"] for n in ClauseNodeParser().clause_nodes(loaded, token_counter())
+             if n.metadata["kind"] == "clause"]
+    assert paths == ["第一章 总则 > 第一条", "第二章 成果转化 > 第二条"]
