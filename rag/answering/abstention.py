@@ -1,13 +1,16 @@
-"""When the documents do not answer: the abstention rules that hold on unseen questions.
+"""When the documents may not answer: the signals of abstention and the rules that define it.
 
-Each rule is general (not keyed to a question): a concept no document mentions (Chinese words
-through jieba, English units through the dictionary), an amount question whose sentences
-state no figure in the asked unit or none for the place named inside a region, years outside
-every plan asked about, and text addressed to the assistant rather than about the documents.
+Signals, weighed by the fitted answerability model (rag.answering.answerability): the share of
+the question's concepts no document mentions (Chinese words through jieba, English units
+through the dictionary), and an amount question whose sentences state no figure in the asked
+unit or none for the place named inside a region. Definitions, which decide alone: years
+outside every plan asked about, and text addressed to the assistant rather than about the
+documents.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from rag.core.model import Evidence
 from rag.core.numbers import arabic_numerals, numbers_in
@@ -23,11 +26,6 @@ from rag.core.vocabulary import (
 from rag.core.words import STOPWORDS, segmenter
 from rag.extract.facts import FIGURE
 from rag.query.analysis import asked_unit
-
-# a question whose content words are mostly absent from every document asks about something
-# the documents do not cover (a tax rate, a rent subsidy), however well its other words match
-MAX_UNKNOWN_SHARE = 0.3
-MAX_UNKNOWN_SHARE_EN = 0.3
 
 AMOUNT_WORDS = re.compile(rf"{HOW_MUCH}|比例是|how (much|many|large|big|long)|what (percentage|share|"
                           r"proportion|amount|minimum|maximum)|which (percentage|share)", re.I)
@@ -170,9 +168,21 @@ def outside_period(analysis, nodes: list, regions: list[str], language: str) -> 
     return OUTSIDE_PERIOD[language].format(docs=docs, years=years)
 
 
-def unknown_concepts(basis: str, vocabulary: set[str], corpus_text: str, names: set[str]) -> list[str]:
-    """The question's content words that appear nowhere in the indexed clauses, when they make
-    up at least MAX_UNKNOWN_SHARE of the question's content (by characters); else [].
+@dataclass(frozen=True)
+class Unknown:
+    """The question's concepts no indexed clause mentions, and their share of its content
+    concepts by characters (0.0 when it has none)."""
+    words: list[str]
+    share: float
+
+    @classmethod
+    def among(cls, missing: list[str], words: list[str]) -> Unknown:
+        total = sum(len(w) for w in words)
+        return cls(missing, sum(len(w) for w in missing) / total if total else 0.0)
+
+
+def unknown_concepts(basis: str, vocabulary: set[str], corpus_text: str, names: set[str]) -> Unknown:
+    """The question's content words that appear nowhere in the indexed clauses.
 
     Content words are jieba's nouns, verbs, adjectives and set phrases (not numerals, measure
     words, particles or place names, which the region check handles). A word is known when it
@@ -191,25 +201,15 @@ def unknown_concepts(basis: str, vocabulary: set[str], corpus_text: str, names: 
     freq = segmenter().dt.FREQ
     missing = [w for w in words if w not in vocabulary and w not in corpus_text
                and (freq.get(w) or 0) >= MIN_WORD_FREQ]
-    return _if_large_share(missing, words)
+    return Unknown.among(missing, words)
 
 
-def unknown_english_concepts(groups: list, names: set[str]) -> list[str]:
+def unknown_english_concepts(groups: list, names: set[str]) -> Unknown:
     """As unknown_concepts, for an English question: a unit the dictionary translates is
     unknown when none of its translations occurs in any indexed clause (rag.query.english).
     Region names are left out, as the region check handles them."""
     known = [g for g in groups if g.translated and g.english not in names]
-    missing = [g.english for g in known if g.absent]
-    # a dictionary's senses miss the corpus's wording more often than jieba's words do:
-    # English asks for a larger share
-    return _if_large_share(missing, [g.english for g in known], MAX_UNKNOWN_SHARE_EN)
-
-
-def _if_large_share(missing: list[str], words: list[str], share: float = None) -> list[str]:
-    """``missing`` when it is at least ``share`` of ``words`` by characters, else []."""
-    share = MAX_UNKNOWN_SHARE if share is None else share
-    total = sum(len(w) for w in words)
-    return missing if total and sum(len(w) for w in missing) / total >= share else []
+    return Unknown.among([g.english for g in known if g.absent], [g.english for g in known])
 
 
 MIN_WORD_FREQ = 10

@@ -1,11 +1,17 @@
-"""The default answer chain: question → regions → retrieval → evidence → cited answer.
+"""The default answer chain: question → definitions → reading → decision → cited answer.
 
-The rules of answering (regions, follow-ups, comparisons, false premises) read in one place;
-the abstention rules are in rag.answering.abstention, the note on texts not in force in
+A question is read once (rag.answering.question). The definitions (DEFINITIONS: a place the
+library does not cover, an instruction rather than a question, an article by number or a
+document's dates, a broad eligibility question, years outside every plan) answer from what the
+question and the documents are. Otherwise the reader ranks the sentences of the retrieved
+clauses (the fitted sentence ranker) and the fitted answerability model decides whether the
+best of them answer (rag.answering.answerability, over the signals of rag.answering.abstention);
+comparisons, corroboration and false premises are read here; the note on texts not in force is
 rag.answering.in_force.
 """
 from __future__ import annotations
 
+import math
 import re
 
 from rag.answering.abstention import (
@@ -19,30 +25,29 @@ from rag.answering.abstention import (
     unstated_figure,
     without_years,
 )
+from rag.answering.answerability import Models, Signals, doubt
 from rag.answering.in_force import with_version_notes
+from rag.answering.question import Question, question_terms
 from rag.core.model import Answer, Citation, Evidence
 from rag.core.numbers import arabic_numerals, numbers_in, unsupported_numbers
 from rag.core.vocabulary import QUALIFIER_AFTER, QUALIFIER_BEFORE
-from rag.core.words import tokenize
 from rag.extract.facts import facts_of
 from rag.extract.measures import KINDS, lineage, offers
 from rag.features.eligibility import eligibility_answer, measures_for, strongest
 from rag.ingest.glossary import english_department
-from rag.places.matching import match_regions
-from rag.query.analysis import analyse, asked_article
-from rag.query.followup import clean_question, condense, language_of
-from rag.query.spelling import corrected
+from rag.query.analysis import asked_article
 from rag.reading.completion import completed, with_parallel
 from rag.reading.direct_answer import best_fragments, short_answer, value_of
-from rag.reading.extractive import QUANTITY_WORDS, compose, english_figure, intents_of, key_figure, score_sentences
+from rag.reading.extractive import compose, english_figure, intents_of, key_figure, score_sentences
 from rag.reading.lookup import article_answer, facts_answer
 from rag.verify.checks import check_answer
 
-# below this share of the question's terms found in the best sentence, the documents are
-# taken not to answer the question (measured on eval/qa.jsonl, docs/measurements.md)
+# below this share of the question's terms a sentence is not quoted beside a better one (another
+# region in a comparison, a corroborating document, the figure behind a false premise); whether
+# the best sentence answers at all is the answerability model's decision
 MIN_OVERLAP = 0.30
-# an English question's units are dictionary translations, which match the corpus's wording
-# less often than a Chinese question's own words (calibrated on the blind set, docs/measurements.md)
+# an English question's terms are dictionary translations, which match the corpus's wording
+# less often than a Chinese question's own words
 MIN_OVERLAP_EN = 0.20
 NOT_COVERED = {
     "zh": "文件未涉及这一问题：现有文件（{regions}）中没有找到相关规定。以下条款可能相关，仅供参考。",
@@ -75,118 +80,193 @@ citation_for = Citation.of_node
 
 
 def answer_question(question: str, retriever, region: str | None = None, history: list | None = None,
-                    max_chars: int = 2000, writer=None) -> Answer:
+                    max_chars: int = 2000, writer=None, models: Models | None = None) -> Answer:
     """A cited Answer. ``writer`` (optional) is an LLM writer (rag.llm.writer.LLMWriter): it writes the
     answer from the clauses the extractive chain found relevant; the extractive answer is kept
     when the writer's answer cites nothing that survives the number check. The answer ends
-    with a line on any quoted text that is not in force (rag.answering.in_force)."""
-    answer = _answered(question, retriever, region, history, max_chars, writer)
+    with a line on any quoted text that is not in force (rag.answering.in_force).
+    ``models``: the sentence ranker and the answerability model (default: the committed fitted
+    ones, rag.answering.answerability).
+
+    The question is read once (rag.answering.question); the definitions (DEFINITIONS) are tried
+    in order, and the first that applies answers; else the reader finds the best sentences and
+    the answerability model decides whether they answer."""
+    q = Question.read(question, retriever, region, history, max_chars)
+    answer = next((a for rule in DEFINITIONS if (a := rule(q, retriever)) is not None), None)
+    if answer is None:
+        answer = _read(q, retriever, writer, models or Models.committed())
     return with_version_notes(answer, retriever, asked_article(answer.question))
 
 
-def _answered(question: str, retriever, region: str | None, history: list | None, max_chars: int,
-              writer) -> Answer:
-    question = clean_question(question, max_chars)
-    language = language_of(question)
-    groups = retriever.region_groups
-    query, regions = condense(question, history, groups)
-    query, fixes = corrected(query, retriever.homophones)
-    if region:
-        regions = match_regions(region, groups).regions or [region]
-    found = match_regions(query, groups, retriever.vocabulary)
-    basis, terms, spans = _question_terms(query, language, groups, retriever.bridge)
-    wants_quantity = bool(QUANTITY_WORDS.search(query))
-    all_regions = "、".join(sorted({r for v in groups.values() for r in v}))
+def place_not_covered(q: Question, retriever) -> Answer | None:
+    """The question names a place no document of the library covers, and no region it does."""
+    if not q.found.unknown_places or q.regions:
+        return None
+    text = PLACE_NOT_COVERED[q.language].format(places="、".join(q.found.unknown_places), regions=q.every_region)
+    return Answer(text, [], True, _related(retriever, q.query, []), question=q.text, language=q.language)
 
-    if found.unknown_places and not regions:
-        places = "、".join(found.unknown_places)
-        related = _related(retriever, query, [])
-        text = PLACE_NOT_COVERED[language].format(places=places, regions=all_regions)
-        return Answer(text, [], True, related, question=question, language=language)
 
-    analysis = analyse(query)
-    if analysis.not_about_documents:
-        return Answer(NOT_A_QUESTION[language], [], True, [], question=question, language=language)
-    looked_up = _looked_up(analysis, retriever.current_nodes(query), regions, language, question)
-    if looked_up is not None:  # "no such article" is our statement, not a document's: unchecked
-        return looked_up if looked_up.abstained else check_answer(looked_up)
-    if analysis.applicant and len(regions) == 1:  # "我们是眉山的科技型中小企业，能享受哪些支持？"
-        listed = _eligible_measures(analysis.applicant, regions[0], retriever, terms, language, question)
-        if listed is not None:
-            return listed
-    outside = outside_period(analysis, retriever.nodes, regions, language)
-    if outside:
-        return Answer(outside, [], True, _related(retriever, query, regions), question=question, language=language)
+def not_a_question(q: Question, retriever) -> Answer | None:
+    """An instruction to the assistant, or code, not a question about the documents."""
+    if not q.analysis.not_about_documents:
+        return None
+    return Answer(NOT_A_QUESTION[q.language], [], True, [], question=q.text, language=q.language)
 
+
+def article_or_dates(q: Question, retriever) -> Answer | None:
+    """An article asked for by number, or a document's own dates, read off the documents
+    ("no such article" is our statement, not a document's: unchecked)."""
+    analysis, nodes = q.analysis, None
+    found = None
+    if analysis.asks_article:
+        nodes = retriever.current_nodes(q.query)
+        found = article_answer(analysis, nodes, q.regions, q.language, q.text)
+    if found is None and analysis.asks_document_facts:
+        found = facts_answer(analysis, nodes or retriever.current_nodes(q.query), q.regions, q.language, q.text)
+    return found if found is None or found.abstained else check_answer(found)
+
+
+def applicant_measures(q: Question, retriever) -> Answer | None:
+    """A broad eligibility question of one region ("我们是眉山的科技型中小企业，能享受哪些支持？"):
+    the strongest measures for the applicant, by the engine of the Eligibility tab and
+    `rag eligible`; None for a question with a topic of its own.
+
+    The answer quotes verbatim with the verdict and period read from the metadata: nothing
+    generated to check (the number check would take the plan's years for claims the clause does
+    not make)."""
+    kind = q.analysis.applicant
+    if not kind or len(q.regions) != 1:
+        return None
+    region = q.regions[0]
+    verdicts = measures_for(retriever.nodes, region, kind, regions=retriever.scope([region]))
+    named = [w for k in lineage(kind) for w in KINDS[k][0]]  # the applicant's own words: no topic
+    own = [t for t in q.terms if not any(t in w or w in t for w in named) and not offers(t)
+           and t not in QUESTION_WORDS]
+    if any(len(t) > 1 for t in own):  # a topic of its own (招收高校毕业生): the reader answers it
+        return None
+    return eligibility_answer(strongest(verdicts, own, kind), retriever.by_id, region, kind, q.language, q.text)
+
+
+def outside_the_period(q: Question, retriever) -> Answer | None:
+    """The years asked about lie outside every plan asked about."""
+    outside = outside_period(q.analysis, retriever.nodes, q.regions, q.language)
+    if not outside:
+        return None
+    return Answer(outside, [], True, _related(retriever, q.query, q.regions), question=q.text, language=q.language)
+
+
+# Definitions, tried in order: each answers from what the question and the documents are, not
+# from how well a sentence matches (rag/answering/answerability.py weighs that).
+DEFINITIONS = (place_not_covered, not_a_question, article_or_dates, applicant_measures, outside_the_period)
+
+
+def _read(q: Question, retriever, writer, models: Models) -> Answer:
+    """The reader: the best sentences of each region asked, and the answerability model's
+    decision on them."""
+    question, language, query, regions, terms = q.text, q.language, q.query, q.regions, q.terms
     if language == "en":
-        missing = unknown_english_concepts(retriever.bridge.groups(query), set(groups))
+        unknown = unknown_english_concepts(retriever.bridge.groups(query), set(retriever.region_groups))
     else:
-        missing = unknown_concepts(basis, retriever.vocabulary, retriever.corpus_text, set(groups))
-    if missing:
-        related = _related(retriever, query, regions)
-        text = CONCEPT_NOT_COVERED[language].format(terms="、".join(missing))
-        return Answer(text, [], True, related, question=question, language=language)
+        unknown = unknown_concepts(q.basis, retriever.vocabulary, retriever.corpus_text, set(retriever.region_groups))
 
     groups_to_answer = [[r] for r in regions] if len(regions) > 1 else [regions]
     chosen: list[Evidence] = []
     read: list = []  # every clause read, for the LLM writer's context
-    best_coverage = 0.0
+    best: list[Evidence] = []  # the best sentence of each region group read
+    considered: list[Evidence] = []  # every sentence ranked
     vectors = retriever.sentence_vectors
     similarity = vectors.similarity(query) if vectors is not None else None
-    min_overlap = MIN_OVERLAP if language == "zh" else MIN_OVERLAP_EN
     for group in groups_to_answer:
         nodes = retriever.evidence(query, group, top_k=retriever.top_k)
         read.extend(nodes)
-        ranked = score_sentences(terms, nodes, wants_quantity, intents_of(query), basis, spans, similarity, language,
-                                 retriever.rarity)
+        ranked = score_sentences(terms, nodes, q.wants_quantity, intents_of(query), q.basis, q.spans, similarity,
+                                 language, retriever.rarity, models.ranker)
         if AMOUNT_WORDS.search(query):  # an amount is answered by a sentence that states one
-            stating = [ev for ev in ranked if has_figure(ev.sentence) and ev.coverage >= min_overlap]
-            ranked = stating or ranked
-        best_coverage = max([best_coverage] + [ev.coverage for ev in ranked[:1]])
-        if ranked and ranked[0].coverage >= min_overlap:
-            best = with_parallel(ranked[0], ranked) if analysis.kind == "list" else ranked[0]
-            chosen.append(completed(best, intents_of(query), retriever.parts_of(best.node)))
-            if len(groups_to_answer) == 1 and len(group) != 1:
-                chosen.extend(_corroborating(ranked, wants_quantity, terms))
+            ranked = [ev for ev in ranked if has_figure(ev.sentence) and ev.coverage >= _floor(language)] or ranked
+        if not ranked:
+            continue
+        considered.extend(ranked)
+        best.append(ranked[0])
+        # a comparison quotes the regions whose documents speak to the question, not every region asked
+        if len(groups_to_answer) > 1 and ranked[0].coverage < _floor(language):
+            continue
+        top = with_parallel(ranked[0], ranked) if q.analysis.kind == "list" else ranked[0]
+        chosen.append(completed(top, intents_of(query), retriever.parts_of(top.node)))
+        if len(groups_to_answer) == 1 and len(group) != 1:
+            chosen.extend(_corroborating(ranked, q.wants_quantity, terms))
 
-    if not chosen:
-        related = _related(retriever, query, regions)
-        scope = "、".join(regions) if regions else all_regions
-        return Answer(NOT_COVERED[language].format(regions=scope), [], True, related,
-                      question=question, language=language, coverage=best_coverage)
-    unstated = unstated_figure(query, chosen, found.places, terms)
-    if unstated is not None:
-        related = [citation_for(ev.node, i) for i, ev in enumerate(chosen, 1)]
-        return Answer(unstated[language], [], True, related, question=question, language=language)
+    best_coverage = max([ev.coverage for ev in best], default=0.0)
+    unstated = unstated_figure(query, chosen, q.found.places, terms) if chosen else None
+    signals = _signals(language, best, chosen, unknown, unstated, query, regions, terms, similarity)
+    confidence = models.answerability.probability(signals) if chosen else 0.0
+    if not chosen or not models.answerability.answers(signals):
+        # the reason shown is the signal that speaks most plainly: a concept no document
+        # mentions, else a figure the clauses do not state, else nothing found
+        if unknown.words:
+            text, related = CONCEPT_NOT_COVERED[language].format(terms="、".join(unknown.words)), None
+        elif unstated is not None:
+            text, related = unstated[language], [citation_for(ev.node, i) for i, ev in enumerate(chosen, 1)]
+        else:
+            text, related = NOT_COVERED[language].format(regions=q.scope), None
+        related = related if related is not None else _related(retriever, query, regions)
+        return Answer(text, [], True, related, question=question, language=language, coverage=best_coverage,
+                      confidence=confidence, signals=signals, read=considered)
 
     citations, numbered = [], []
     for ev in chosen:
         citations.append(citation_for(ev.node, len(citations) + 1))
         numbered.append((ev, citations[-1].n))
-    direct = short_answer(numbered, analysis.kind, language, terms,
-                          lambda name: _english_unit(name, retriever.departments), query, analysis.units)
+    direct = short_answer(numbered, q.analysis.kind, language, terms,
+                          lambda name: _english_unit(name, retriever.departments), query, q.analysis.units)
     lead = ("答：" if language == "zh" else "Answer: ") + direct
     answer = check_answer(Answer(lead + "\n" + compose(numbered, language, terms, regions), citations, False,
-                                 question=question, language=language, coverage=best_coverage))
+                                 question=question, language=language, coverage=best_coverage,
+                                 confidence=confidence, signals=signals, read=considered))
     answer.short_answer = direct if lead in answer.text else ""
     if writer is not None:
         answer = written_by_llm(writer, answer, question, language, _context(chosen, read, writer.max_clauses),
-                          "、".join(regions) if regions else all_regions)
+                                q.scope)
     # a figure the question takes for granted that no cited clause states (a false premise);
     # added after the check, which would drop it: it is a correction, not a claim
     wrong = unsupported_numbers(without_years(question), [c.text for c in answer.citations])
     if wrong and not answer.abstained:
-        note = _premise_note(question, wrong, answer, retriever, regions or found.regions, language)
+        note = _premise_note(question, wrong, answer, retriever, regions or q.found.regions, language, models.ranker)
         if note:
             answer.text += "\n" + note
-    if fixes:
+    if not answer.abstained and doubt(confidence, language):
+        answer.text += "\n" + doubt(confidence, language)
+    if q.fixes:
         answer.text += "\n" + READ_AS[language].format(
-            fixes="、".join(READ_AS_ONE[language].format(typo=t, word=w) for t, w in fixes.items()))
+            fixes="、".join(READ_AS_ONE[language].format(typo=t, word=w) for t, w in q.fixes.items()))
     return answer
 
 
+def _floor(language: str) -> float:
+    return MIN_OVERLAP if language == "zh" else MIN_OVERLAP_EN
+
+
+def _signals(language: str, best: list[Evidence], chosen: list[Evidence], unknown, unstated, query: str,
+             regions: list[str], terms: list[str], similarity) -> Signals:
+    """The answerability model's view of the chain's best reading."""
+    top = max(best, key=lambda ev: ev.overlap, default=None)
+    others = [ev for ev in chosen if top is not None and ev.node.metadata.get("doc_id") != top.node.metadata.get("doc_id")]
+    return Signals(
+        english=float(language == "en"),
+        coverage=top.coverage if top else 0.0,
+        score=top.overlap if top else 0.0,
+        similarity=similarity(top.sentence) if top and similarity is not None else 0.0,
+        unknown_share=unknown.share,
+        figure_unstated=float(unstated is not None),
+        asks_amount=float(bool(AMOUNT_WORDS.search(query))),
+        region_named=float(bool(regions)),
+        clause_rank=float(top.rank) if top else 10.0,
+        terms=math.log1p(len(terms)),
+        second_document=float(any(ev.coverage >= top.coverage for ev in others)),
+    )
+
+
 def _premise_note(question: str, wrong: list[str], answer: Answer, retriever, regions: list[str],
-                  language: str) -> str:
+                  language: str, ranker) -> str:
     """The correction of a figure the question takes for granted: the figure the documents
     give for the same thing (the sentence best matching the part of the question that states
     the wrong figure, among those stating a figure), quoted and cited (its clause added to the
@@ -197,13 +277,12 @@ def _premise_note(question: str, wrong: list[str], answer: Answer, retriever, re
     # the wrong figures as the question writes them (50亿元, not 5000000000)
     stated = [f for f in facts_of(arabic_numerals(premise)).figures if set(numbers_in(f.text)) & set(wrong)]
     numbers = "、".join(dict.fromkeys(f.text for f in stated)) or "、".join(wrong)
-    basis, terms, spans = _question_terms(premise, language, retriever.region_groups, retriever.bridge)
+    basis, terms, spans = question_terms(premise, language, retriever.region_groups, retriever.bridge)
     nodes = retriever.evidence(premise, regions, top_k=retriever.top_k) if terms else []
     vectors = retriever.sentence_vectors
     similarity = vectors.similarity(premise) if vectors is not None and nodes else None
-    ranked = score_sentences(terms, nodes, True, [], basis, spans, similarity, language, retriever.rarity)
-    least = MIN_OVERLAP if language == "zh" else MIN_OVERLAP_EN
-    stating = [ev for ev in ranked if ev.coverage >= least and has_figure(ev.sentence)]
+    ranked = score_sentences(terms, nodes, True, [], basis, spans, similarity, language, retriever.rarity, ranker)
+    stating = [ev for ev in ranked if ev.coverage >= _floor(language) and has_figure(ev.sentence)]
     if stating and not unsupported_numbers(" ".join(wrong), [stating[0].sentence]):
         return ""  # the documents do state it, only not in the clauses the answer cites
     if not stating:
@@ -226,32 +305,6 @@ def _english_unit(name: str, departments: dict[str, list[str]]) -> str:
     lead = name.endswith("（牵头）")
     name = name.removesuffix("（牵头）")
     return english_department(name, departments) + (" (lead)" if lead else "")
-
-
-def _eligible_measures(kind: str, region: str, retriever, terms: list[str], language: str, question: str):
-    """A broad eligibility question (no topic but the applicant: "我们是…企业，能享受哪些支持？"):
-    the strongest measures for the applicant, by the engine of the Eligibility tab and
-    `rag eligible`; None for a question with a topic of its own."""
-    verdicts = measures_for(retriever.nodes, region, kind, regions=retriever.scope([region]))
-    named = [w for k in lineage(kind) for w in KINDS[k][0]]  # the applicant's own words: no topic
-    own = [t for t in terms if not any(t in w or w in t for w in named) and not offers(t)
-           and t not in QUESTION_WORDS]
-    if any(len(t) > 1 for t in own):  # a topic of its own (招收高校毕业生): the reader answers it
-        return None
-    # verbatim quotes with the verdict and period read from the metadata: nothing generated to
-    # check (the number check would take the plan's years for claims the clause does not make)
-    return eligibility_answer(strongest(verdicts, own, kind), retriever.by_id, region, kind, language, question)
-
-
-def _looked_up(analysis, nodes: list, regions: list[str], language: str, question: str) -> Answer | None:
-    """An article asked for by number, or a document's own dates, read off the documents."""
-    if analysis.asks_article:
-        found = article_answer(analysis, nodes, regions, language, question)
-        if found is not None:
-            return found
-    if analysis.asks_document_facts:
-        return facts_answer(analysis, nodes, regions, language, question)
-    return None
 
 
 def _corroborating(ranked: list[Evidence], wants_quantity: bool, terms: list[str],
@@ -316,27 +369,3 @@ def _related(retriever, query: str, regions: list[str]) -> list[Citation]:
 
 def _unit(figure: str | None) -> str:
     return re.sub(rf"[\d.\-—～~\s]|{QUALIFIER_BEFORE}|达到|{QUALIFIER_AFTER}|前", "", figure or "")
-
-
-def _question_terms(query: str, language: str, groups: dict, bridge) -> tuple[str, list[str], dict | None]:
-    """(basis, terms, spans): the terms that say what is asked, the text they come from and,
-    for English, which part of the question each term stands for.
-
-    Region names (handled by the filter), numbers and question words are left out. An English
-    question is represented by the Chinese translations of its units; the alternatives of one
-    unit share its span, so a sentence covers "income" by any one of 收入/收益."""
-    names = set(groups)
-    if language == "en":
-        spans: dict[str, set[int]] = {}
-        offset = 0
-        for unit in bridge.groups(query):
-            chinese = [t.lower() for t in unit.chinese if t.lower() not in names]
-            if not chinese or unit.english in names:
-                continue
-            chars = set(range(offset, offset + len(unit.english)))
-            offset += len(unit.english) + 1
-            for term in chinese:
-                spans.setdefault(term, set()).update(chars)
-        return " ".join(spans), list(spans), spans
-    terms = [t for t in tokenize(query) if t not in names and not t.isdigit() and t not in QUESTION_WORDS]
-    return query, terms, None

@@ -146,9 +146,10 @@ def _open_text(path: str):
 
 def _cmd_eval(args: argparse.Namespace) -> int:
     from rag.apps.evaluate import load_set
+    from rag.apps.training import set_files
 
     settings = get_settings()
-    items = load_set(Path(args.set))
+    items = [item for path in set_files(Path(args.set)) for item in load_set(path)]
     if not args.docs:
         return _run_eval(args, items, settings)
     # the set's documents go into a store of their own, removed afterwards: an eval never
@@ -176,6 +177,10 @@ def _run_eval(args: argparse.Namespace, items: list[dict], settings) -> int:
 
         added = {path.name for path in discover([Path(p) for p in args.docs])}
         report.metrics["accuracy_added_docs"] = accuracy_about(report.results, added)
+    from rag.apps.training import held_out_figures
+
+    # how the committed answerability model does on this set's documents when it never saw them
+    report.metrics["leave_documents_out"] = held_out_figures(Path(args.set))
     from rag.apps.evaluate import gold_chunks, load_gold, measure_metrics, target_metrics
 
     for name, metrics in (("measures.jsonl", measure_metrics), ("targets.jsonl", target_metrics)):
@@ -203,6 +208,26 @@ def _run_eval(args: argparse.Namespace, items: list[dict], settings) -> int:
     for line in failures:
         print(f"below threshold: {line}", file=sys.stderr)
     return 1 if failures else 0
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from rag.apps import training
+
+    if args.from_rows:
+        from rag.reading.sentence_ranker import fitted_ranker
+
+        figures = training.refit(training.load_rows(), fitted_ranker(), "rag train --from-rows")
+    else:
+        figures = training.train(training.load_plan(Path(args.plan)), get_settings(), progress=not args.json)
+    if args.json:
+        print(json.dumps(figures, ensure_ascii=False))
+    else:
+        for name, both in figures.items():
+            for kind, m in both.items():
+                print(f"{name:12} {kind:20} " + " ".join(f"{k}={v}" for k, v in m.items()))
+        print(f"models: {training.RANKER_PATH}, {training.MODEL_PATH}; report: {training.REPORT_PATH}",
+              file=sys.stderr)
+    return 0
 
 
 def _print_metrics(report) -> None:
@@ -308,7 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="measure retrieval and answers on a question-answer set")
     p.add_argument("--set", default=str(PROJECT_ROOT / "eval" / "qa.jsonl"),
-                   help="the question-answer set (JSONL)")
+                   help="the question-answer set (a JSONL file, or a folder of them)")
     p.add_argument("--thresholds", default=str(PROJECT_ROOT / "eval" / "thresholds.toml"),
                    help="minimum metrics; exit 1 below them ('' = no gate)")
     p.add_argument("--docs", nargs="+", metavar="PATH",
@@ -318,6 +343,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--compare", action="store_true",
                    help="also run the baselines (SentenceSplitter 512, BM25 only, vector only)")
     p.set_defaults(func=_cmd_eval)
+
+    p = sub.add_parser("train", help="fit the answerability model on the labelled sets and report it "
+                                     "leave-documents-out")
+    p.add_argument("--plan", default=str(PROJECT_ROOT / "eval" / "training.toml"),
+                   help="the labelled sets and the libraries each is asked of")
+    p.add_argument("--from-rows", action="store_true",
+                   help="refit from the committed rows (eval/answerability-rows.jsonl) without asking")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.set_defaults(func=_cmd_train)
 
     p = sub.add_parser("llm-server", help="serve the local GGUF model as an OpenAI-compatible server "
                                           "(needs the [llm] extra)")

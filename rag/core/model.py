@@ -58,6 +58,11 @@ class Answer:
     latency_ms: float | None = None  # set by rag.pipeline.asking.answer
     coverage: float | None = None  # share of the question the best sentence covers (abstention signal)
     short_answer: str = ""  # the direct answer (figure, department, date, items) with its [n]
+    # the fitted answerability probability (rag.answering.answerability); None where a
+    # definition decided (an article by number, a document's dates, a period, not a question)
+    confidence: float | None = None
+    signals: object | None = None  # the Signals the confidence was computed from
+    read: list = field(default_factory=list)  # every sentence ranked (Evidence), for fitting the ranker
 
     def as_dict(self) -> dict:
         """The record `rag ask --json`, the batch interface and the /ask endpoint share."""
@@ -70,6 +75,7 @@ class Answer:
             record["latency_ms"] = round(self.latency_ms, 1)
         if self.coverage is not None:
             record["coverage"] = round(self.coverage, 3)
+        record["confidence"] = None if self.confidence is None else round(self.confidence, 3)
         return record
 
 
@@ -84,3 +90,4 @@ class Evidence:
     # the opening of the compound sentence this one continues, when it says what the question
     # asks about ("服务机构…违反本条例规定的，…；" before "没有违法所得的，处以五万元…罚款")
     subject: str = ""
+    features: tuple[float, ...] = ()  # what the sentence ranker scored (rag.reading.sentence_ranker)

@@ -18,14 +18,16 @@ def question_regions(question: str, retriever):
 
 
 def answer(question: str, region: str | None = None, history: list | None = None,
-           settings: Settings | None = None):
-    """The public door: a cited Answer for a question (Chinese or English)."""
+           settings: Settings | None = None, models=None):
+    """The public door: a cited Answer for a question (Chinese or English). ``models``: other
+    fitted parts than the committed ones (rag.answering.answerability.Models), for fitting them."""
     from rag.answering.chain import answer_question
 
     settings = settings or get_settings()
     started = time.perf_counter()
     result = answer_question(question, make_retriever(settings), region=region, history=history,
-                             max_chars=settings.max_question_chars, writer=make_writer(settings))
+                             max_chars=settings.max_question_chars, writer=make_writer(settings),
+                             models=models)
     result.latency_ms = (time.perf_counter() - started) * 1000
     return result
 

@@ -170,3 +170,13 @@ def asked_document_facts(question: str) -> tuple[str, ...]:
     if not _DOCUMENT_WORDS.search(question) or not _WHEN.search(question):
         return ()
     return tuple(name for name, pattern in DOCUMENT_FACTS.items() if pattern.search(question))
+
+
+def title_spelled(metadata: dict, text: str) -> float:
+    """How much of a document's title a question spells: the share of the title's character
+    pairs found in ``text`` (the question with, for English, its Chinese terms). Pairs, not the
+    whole title, so a typo (促近 for 促进) or a dropped word still names it; a title of fewer
+    than four pairs (专利条例) names nothing by itself."""
+    title = metadata.get("title", "")
+    pairs = {title[i:i + 2] for i in range(len(title) - 1)}
+    return sum(pair in text for pair in pairs) / len(pairs) if len(pairs) >= 4 else 0.0

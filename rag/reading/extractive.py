@@ -1,8 +1,9 @@
 """The extractive reader: no LLM, deterministic and fast.
 
-It scores every sentence of the retrieved clauses by the share of the question it covers
-(rare words weighing more), its closeness in meaning and what is asked (a figure, a
-department, a date), and quotes the best with its clause label.
+It describes every sentence of the retrieved clauses by the share of the question it covers
+(plainly and with rare words weighing more), its closeness in meaning and what is asked (a
+figure, a department, a date), ranks them by the fitted sentence ranker
+(rag.reading.sentence_ranker) and quotes the best with its clause label.
 """
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from rag.core.vocabulary import CN_DIGITS, ITEM_MARKER, SENTENCE
 from rag.extract.facts import FIGURE, figures
 from rag.extract.injection import addressed_to_model
 from rag.ingest.metadata import is_legislative_record
+from rag.query.analysis import title_spelled
+from rag.reading.sentence_ranker import fitted_ranker
 
 QUANTITY_WORDS = re.compile(r"多少|几|比例|目标|how (much|many)|share|percent|target|what (cut|proportion)|minimum|amount",
                             re.I)
@@ -27,16 +30,8 @@ def heading_like(sentence: str) -> bool:
     return bool(re.match(rf"^([{CN_DIGITS}]+、|{ITEM_MARKER}|\d+\s*[.．、](?!\d))", sentence))
 
 
-# the part of a sentence's ranking score that weighs question terms by rarity (the rest is
-# plain coverage; docs/measurements.md)
-RARITY_SHARE = 0.5
-QUANTITY_BONUS = 0.15  # a "how many" question is answered by a sentence with a figure
-# sentence-embedding cosine beside term coverage: more for English, whose terms are dictionary
-# translations, than for Chinese, whose terms are the question's own (docs/measurements.md)
-SIMILARITY_WEIGHT = {"zh": 0.5, "en": 1.0}
-
-# What kind of answer a question wants, and how a sentence that gives it looks.
-# A sentence of the wanted kind gets a bonus when sentences are ranked.
+# What kind of answer a question wants, and how a sentence that gives it looks
+# (a feature of the sentence ranker).
 INTENTS = {
     "department": (re.compile(r"哪个部门|哪些部门|什么部门|哪个单位|哪些单位|牵头|责任单位|责任部门|负责|"
                               r"\bwho\b|which (department|agency|bureau|body|unit|office)|responsible|\bleads?\b", re.I),
@@ -73,23 +68,27 @@ def term_spans(basis: str, terms: list[str]) -> dict[str, set[int]]:
 def score_sentences(question_terms: list[str], nodes: list, wants_quantity: bool,
                     intents: list[re.Pattern] | None = None, basis: str = "",
                     spans: dict[str, set[int]] | None = None,
-                    similarity=None, language: str = "zh", rarity=None) -> list[Evidence]:
-    """Every sentence of the retrieved clauses, scored by the share of the question it covers.
+                    similarity=None, language: str = "zh", rarity=None, ranker=None) -> list[Evidence]:
+    """Every sentence of the retrieved clauses, best first, by the sentence ranker
+    (rag.reading.sentence_ranker; default the fitted one) over its features.
 
     Coverage counts question characters, not terms: jieba's search mode yields 科技成果 and
     also 科技 and 成果, and a sentence should not score twice for one word. ``spans`` (term →
     the question characters it stands for) is given for an English question, whose terms are
     translations of its words. ``similarity`` (sentence → cosine to the question, from a
-    multilingual sentence embedder) adds to the ranking, so a paraphrase can win; coverage,
-    which decides abstention, stays the share of the question's own terms. ``rarity`` (term →
-    weight, higher for terms in fewer clauses) makes the ranking count a rare word of the
-    question (医疗卫生机构) above one every clause has (科技成果转化).
+    multilingual sentence embedder) lets a paraphrase win. ``rarity`` (term → weight, higher
+    for terms in fewer clauses) counts a rare word of the question (医疗卫生机构) above one
+    every clause has (科技成果转化).
     """
+    ranker = ranker or fitted_ranker()
     spans = spans if spans is not None else term_spans(basis or " ".join(question_terms), question_terms)
     total = len(set().union(*spans.values())) if spans else 0
     weights = _char_weights(spans, rarity) if rarity is not None else None
+    english = float(language == "en")
+    asked = f"{basis} {' '.join(question_terms)}".lower()
     out = []
     for rank, node in enumerate(nodes):
+        named = title_spelled(node.metadata, asked)
         sentences = sentences_of(node.text, node.metadata.get("kind", ""))
         openings = _compound_openings(sentences)
         titles = {node.metadata.get("title") or None, node.metadata.get("notice_title") or None}
@@ -102,18 +101,21 @@ def score_sentences(question_terms: list[str], nodes: list, wants_quantity: bool
                 together = _covered((openings[i] + sentence).lower(), spans) / max(1, total)
                 if together > coverage:
                     coverage, subject = together, openings[i]
-            overlap = coverage if weights is None else \
-                RARITY_SHARE * _weighted((subject + sentence).lower(), spans, weights) + (1 - RARITY_SHARE) * coverage
-            if wants_quantity and numbers_in(sentence):
-                overlap += QUANTITY_BONUS
-            if any(p.search(sentence) for p in intents or []):
-                overlap += 0.15
-            if similarity is not None:
-                overlap += SIMILARITY_WEIGHT[language] * similarity(sentence)
-            overlap -= 0.02 * rank  # prefer the better-ranked clause on ties
-            if i == 0 and len(sentences) > 1 and len(sentence) <= 40 and heading_like(sentence):
-                overlap -= 0.2  # a clause's own heading restates its topic; its body answers
-            out.append(Evidence(rank, node, sentence, overlap, coverage, subject))
+            near = similarity(sentence) if similarity is not None else 0.0
+            features = (
+                coverage,
+                coverage if weights is None else _weighted((subject + sentence).lower(), spans, weights),
+                float(wants_quantity and bool(numbers_in(sentence))),
+                float(any(p.search(sentence) for p in intents or [])),
+                near,
+                english * near,
+                english * coverage,
+                float(rank),
+                float(i == 0 and len(sentences) > 1 and len(sentence) <= 40 and heading_like(sentence)),
+                len(sentence) / 100,
+                named,
+            )
+            out.append(Evidence(rank, node, sentence, ranker.score(features), coverage, subject, features))
     out.sort(key=lambda e: -e.overlap)
     return out
 

@@ -136,7 +136,8 @@ def click_marker(page, marker: str) -> None:
 def test_english_question_gets_an_english_answer_with_the_same_citation(page):
     ask(page, "what share of income goes to the inventor?")
     page.locator("#chatbot").get_by_text("At least 70%", exact=False).first.wait_for()
-    assert page.locator("#sources label").first.inner_text().startswith("[1] 《阿坝州")
+    sources = [label.inner_text() for label in page.locator("#sources label").all()]
+    assert sources[0].startswith("[1] 《") and any("《阿坝州" in s for s in sources)
     shot(page, "chat-en-1280")
 
 
@@ -265,4 +266,5 @@ def test_ask_endpoint_answers_with_70_percent_and_its_citation(app_url):
     result = Client(app_url, verbose=False).predict("what share of income goes to the inventor?", "",
                                                      api_name="/ask")
     assert "70%" in result["answer"] and "[1]" in result["answer"]
-    assert result["citations"][0]["doc_id"] == "aba_2016" and result["citations"][0]["clause_path"]
+    assert {"aba_2016", "chengdemian"} <= {c["doc_id"] for c in result["citations"]}
+    assert all(c["clause_path"] for c in result["citations"]) and 0.5 <= result["confidence"] <= 1.0

@@ -23,11 +23,14 @@ def test_ask_json_answers_the_inventor_share_with_clause_citations(indexed_setti
     out = rag(indexed_settings, "ask", "what share of income goes to the inventor?", "--json")
     assert out.returncode == 0, out.stderr
     record = json.loads(out.stdout)
-    assert record["answer"].startswith("Answer: Aba Prefecture: At least 70%") and not record["abstained"]
-    assert record["short_answer"].startswith("Aba Prefecture: At least 70% [1]")
-    first = record["citations"][0]
-    assert first["n"] == 1 and first["doc_id"] == "aba_2016" and first["region"] == "阿坝州"
-    assert "四、" in first["clause_path"] and "至少70%" in first["text"] and record["latency_ms"] > 0
+    assert record["answer"].startswith("Answer: ") and not record["abstained"]
+    # both plans that set the share, each with its own wording, in the direct answer
+    assert "Aba Prefecture: At least 70%" in record["short_answer"]
+    assert "Chengdu-Deyang-Mianyang: 70% or more" in record["short_answer"]
+    aba = next(c for c in record["citations"] if c["doc_id"] == "aba_2016")
+    assert aba["region"] == "阿坝州" and f"[{aba['n']}]" in record["short_answer"]
+    assert "四、" in aba["clause_path"] and "至少70%" in aba["text"] and record["latency_ms"] > 0
+    assert 0.5 <= record["confidence"] <= 1.0  # the answerability model's probability
 
 
 @pytest.mark.slow
@@ -99,4 +102,6 @@ def test_blind_set_gate_passes_with_the_regulations_indexed(tmp_path):
     assert out.returncode == 0, f"below threshold:\n{out.stderr}\nsee {report / 'report.md'}"
     metrics = json.loads(out.stdout)
     assert metrics["n"] == 120 and metrics["by_document"]["beijing_2019.txt"] is not None
+    # beside the live figure, the fitted models' accuracy on this set's documents when fitted without them
+    assert metrics["leave_documents_out"]["corpus+extra-docs"] >= 0.85
     assert not (tmp_path / "data").exists(), "rag eval --docs wrote into the user's index"
