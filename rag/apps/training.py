@@ -66,8 +66,12 @@ class Plan:
     libraries: list[tuple[Path, ...]]
 
 
-def load_plan(path: Path = PLAN_PATH) -> list[Plan]:
+def load_plan(path: Path = PLAN_PATH, shared: Path | None = None) -> list[Plan]:
+    """The plan's sets and libraries; a path starting "shared/" is under ``shared`` (the
+    settings' shared folder), any other is from the project root."""
     import tomllib
+
+    from rag.core.config import get_settings
 
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
@@ -75,8 +79,12 @@ def load_plan(path: Path = PLAN_PATH) -> list[Plan]:
         raise RagError(f"cannot read the training plan {path}: {exc.strerror}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise RagError(f"{path}: {exc}") from exc
-    root = Path(path).resolve().parent.parent
-    return [Plan(root / s["path"], [tuple(root / d for d in lib) for lib in s.get("libraries", [[]])])
+    shared = shared or get_settings().shared_dir
+
+    def resolved(name: str) -> Path:
+        return shared / name.removeprefix("shared/") if name.startswith("shared/") else PROJECT_ROOT / name
+
+    return [Plan(resolved(s["path"]), [tuple(resolved(d) for d in lib) for lib in s.get("libraries", [[]])])
             for s in data.get("set", [])]
 
 

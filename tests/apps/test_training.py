@@ -133,3 +133,23 @@ def test_leave_documents_out_figures_meet_the_gate_and_stay_near_the_in_sample_o
         if gap > 0.05:
             failures.append(f"{name}: in-sample accuracy exceeds leave-documents-out by {gap:.3f} (> 0.05)")
     assert not failures, failures
+
+
+def test_the_plan_reads_shared_paths_from_the_shared_folder_and_names_each_library(tmp_path):
+    plan = tmp_path / "training.toml"
+    plan.write_text('[[set]]\npath = "shared/eval-pool"\nlibraries = [[], ["shared/regulations", "eval"]]\n',
+                    encoding="utf-8")
+    (only,) = training.load_plan(plan, shared=tmp_path / "team")
+    assert only.path == tmp_path / "team" / "eval-pool"
+    assert only.libraries == [(), (tmp_path / "team" / "regulations", PROJECT_ROOT / "eval")]
+    assert [training.library_name(lib) for lib in only.libraries] == ["corpus", "corpus+regulations+eval"]
+    with pytest.raises(RagError, match="training plan"):
+        training.load_plan(tmp_path / "missing.toml")
+    plan.write_text("[[set]\n", encoding="utf-8")
+    with pytest.raises(RagError):
+        training.load_plan(plan)
+
+
+def test_the_committed_plan_names_the_three_labelled_sets():
+    names = {training.set_name(p.path) for p in training.load_plan()}
+    assert names == {"qa", "eval-blind", "eval-pool"}
