@@ -25,8 +25,7 @@ def main() -> None:
     import bm25s
     from nltk.stem import PorterStemmer
 
-    from rag.apps.evaluate import UNANSWERABLE, load_set
-    from rag.apps.training import set_files
+    from rag.apps.evaluate import UNANSWERABLE, load_sets
     from rag.core.config import get_settings
     from rag.core.vocabulary import ENGLISH_WORD
     from rag.core.words import segmenter
@@ -65,7 +64,7 @@ def main() -> None:
     bm25 = bm25s.BM25()
     bm25.index(views, show_progress=False)
     known = {w for v in views for w in v}
-    items = [i for s in args.set for f in set_files(Path(s)) for i in load_set(f)
+    items = [i for s in args.set for i in load_sets(Path(s))
              if i["lang"] == "en" and i["type"] != UNANSWERABLE and i.get("evidence")]
     plain = lambda s: re.sub(r"\s+", "", s)
     found: dict[str, list[int | None]] = defaultdict(list)

@@ -20,8 +20,7 @@ from pathlib import Path
 
 def main() -> None:
     from rag.answering.answerability import AlwaysAnswer, Models
-    from rag.apps.evaluate import UNANSWERABLE, judge, load_set
-    from rag.apps.training import set_files
+    from rag.apps.evaluate import UNANSWERABLE, judge, load_sets
     from rag.core.config import get_settings
     from rag.pipeline.asking import answer, question_regions
     from rag.pipeline.snapshot import make_retriever
@@ -36,7 +35,7 @@ def main() -> None:
     plain = lambda s: re.sub(r"\s+", "", s)
     counts: Counter = Counter()
     lines = []
-    for item in [i for f in set_files(Path(args.set)) for i in load_set(f)]:
+    for item in load_sets(Path(args.set)):
         if item["type"] == UNANSWERABLE or not item.get("evidence"):
             continue
         record = answer(item["question"], settings=settings, models=models).as_dict()

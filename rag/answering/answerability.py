@@ -18,6 +18,8 @@ from rag.core.errors import RagError
 from rag.reading.sentence_ranker import SentenceRanker, fitted_ranker
 
 MODEL_PATH = Path(__file__).with_name("answerability.json")
+# the chain answers when the model gives the question at least even chances of being answerable
+ANSWER_FROM = 0.5
 # an answer the model gives fewer than three chances in four of answering the question is
 # shown with a line saying so (the chain still answers from one half up)
 SURE = 0.75
@@ -34,7 +36,7 @@ class Signals:
     """What the chain knows about its best reading of a question, as numbers."""
     english: float  # 1 for an English question (its terms are dictionary translations)
     coverage: float  # share of the question's terms (by characters) the best sentence holds
-    score: float  # the best sentence's ranking score (coverage, rarity, similarity, what is asked)
+    score: float  # the best sentence's score from the sentence ranker
     similarity: float  # sentence-embedding cosine of the best sentence to the question
     unknown_share: float  # share of the question's concepts no indexed clause mentions
     figure_unstated: float  # 1 for an amount question whose sentences state no such figure
@@ -74,7 +76,17 @@ class Answerability:
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def answers(self, signals: Signals) -> bool:
-        return self.probability(signals) >= 0.5
+        return self.probability(signals) >= ANSWER_FROM
+
+    def weakest(self, signals: Signals, names: tuple[str, ...]) -> str:
+        """Of ``names``, the signal that pulls the probability down most (its weight times its
+        standardised value, with its English twin), or "" when none pulls it down: the reason an
+        abstention gives."""
+        x = dict(zip(self.names, signals.vector()))
+        pull = {name: sum(c * (x[n] - m) / s for n, c, m, s in zip(self.names, self.coef, self.mean, self.scale)
+                          if n in (name, f"english_{name}")) for name in names}
+        name = min(pull, key=pull.get, default="")
+        return name if name and pull[name] < 0 else ""
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> Answerability:
@@ -87,6 +99,8 @@ class Answerability:
             raise RagError(f"{path}: not a model file ({exc.msg})") from exc
         if data.get("names") != Signals.names():
             raise RagError(f"{path} was fitted on other signals ({data.get('names')}); refit it with `rag train`")
+        if not len(data.get("mean", [])) == len(data.get("scale", [])) == len(data.get("coef", [])) == len(data["names"]):
+            raise RagError(f"{path}: a weight, mean and scale for each of its {len(data['names'])} signals are needed")
         return cls(data["names"], data["mean"], data["scale"], data["coef"], data["intercept"], data.get("about", {}))
 
     def save(self, path: Path = MODEL_PATH) -> None:
@@ -106,6 +120,9 @@ class AlwaysAnswer:
 
     def answers(self, signals: Signals) -> bool:
         return True
+
+    def weakest(self, signals: Signals, names: tuple[str, ...]) -> str:
+        return ""
 
 
 @lru_cache(maxsize=1)

@@ -27,19 +27,20 @@ from rag.answering.abstention import (
 )
 from rag.answering.answerability import Models, Signals, doubt
 from rag.answering.in_force import with_version_notes
-from rag.answering.question import Question, question_terms
+from rag.answering.premise import premise_note
+from rag.answering.question import Question
 from rag.core.model import Answer, Citation, Evidence
-from rag.core.numbers import arabic_numerals, numbers_in, unsupported_numbers
+from rag.core.numbers import unsupported_numbers
 from rag.core.vocabulary import QUALIFIER_AFTER, QUALIFIER_BEFORE
-from rag.extract.facts import facts_of
 from rag.extract.measures import KINDS, lineage, offers
 from rag.features.eligibility import eligibility_answer, measures_for, strongest
 from rag.ingest.glossary import english_department
 from rag.query.analysis import asked_article
 from rag.reading.completion import completed, with_parallel
-from rag.reading.direct_answer import best_fragments, short_answer, value_of
-from rag.reading.extractive import compose, english_figure, intents_of, key_figure, score_sentences
+from rag.reading.direct_answer import short_answer
+from rag.reading.extractive import compose, intents_of, key_figure, score_sentences
 from rag.reading.lookup import article_answer, facts_answer
+from rag.reading.sentence_ranker import FEATURES
 from rag.verify.checks import check_answer
 
 # below this share of the question's terms a sentence is not quoted beside a better one (another
@@ -65,17 +66,6 @@ CONCEPT_NOT_COVERED = {
 }
 READ_AS = {"zh": "（按{fixes}理解）", "en": "(read {fixes})"}
 READ_AS_ONE = {"zh": "“{typo}”为“{word}”", "en": "“{typo}” as “{word}”"}
-PREMISE = {
-    "zh": "注意：文件中没有“{wrong}”这一数字，原文规定见上。",
-    "en": "Note: the documents do not state {wrong}; the source says otherwise (quoted above).",
-}
-# the figure the documents give where the question assumes another (a false premise)
-PREMISE_INSTEAD = {
-    "zh": "注意：文件中没有“{wrong}”这一数字，文件规定的是{figure}：“{quote}”[{n}]",
-    "en": "Note: the documents do not state {wrong}; they give {figure}: “{quote}” [{n}]",
-}
-
-
 citation_for = Citation.of_node
 
 
@@ -170,47 +160,49 @@ def _read(q: Question, retriever, writer, models: Models) -> Answer:
         unknown = unknown_concepts(q.basis, retriever.vocabulary, retriever.corpus_text, set(retriever.region_groups))
 
     groups_to_answer = [[r] for r in regions] if len(regions) > 1 else [regions]
-    chosen: list[Evidence] = []
-    read: list = []  # every clause read, for the LLM writer's context
-    best: list[Evidence] = []  # the best sentence of each region group read
-    considered: list[Evidence] = []  # every sentence ranked
+    intents = intents_of(query)
+    asks_amount = bool(AMOUNT_WORDS.search(query))
+    tops: list[tuple[Evidence, list[Evidence]]] = []  # each region group's best sentence, with its ranking
+    clauses_read: list = []  # every clause read, for the LLM writer's context
+    ranked_all: list[Evidence] = []  # every sentence ranked
     vectors = retriever.sentence_vectors
     similarity = vectors.similarity(query) if vectors is not None else None
     for group in groups_to_answer:
         nodes = retriever.evidence(query, group, top_k=retriever.top_k)
-        read.extend(nodes)
-        ranked = score_sentences(terms, nodes, q.wants_quantity, intents_of(query), q.basis, q.spans, similarity,
-                                 language, retriever.rarity, models.ranker)
-        if AMOUNT_WORDS.search(query):  # an amount is answered by a sentence that states one
+        clauses_read.extend(nodes)
+        ranked = score_sentences(terms, nodes, q.wants_quantity, intents, q.basis, q.spans, similarity,
+                                 language, retriever.rarity, ranker=models.ranker)
+        if asks_amount:  # an amount is answered by a sentence that states one
             ranked = [ev for ev in ranked if has_figure(ev.sentence) and ev.coverage >= _floor(language)] or ranked
-        if not ranked:
-            continue
-        considered.extend(ranked)
-        best.append(ranked[0])
-        # a comparison quotes the regions whose documents speak to the question, not every region asked
-        if len(groups_to_answer) > 1 and ranked[0].coverage < _floor(language):
-            continue
-        top = with_parallel(ranked[0], ranked) if q.analysis.kind == "list" else ranked[0]
-        chosen.append(completed(top, intents_of(query), retriever.parts_of(top.node)))
-        if len(groups_to_answer) == 1 and len(group) != 1:
+        if ranked:
+            ranked_all.extend(ranked)
+            tops.append((ranked[0], ranked))
+    # a comparison quotes the regions whose documents speak to the question, not every region
+    # asked; when none does, the best of them is read, and the model decides
+    quoted = [t for t in tops if t[0].coverage >= _floor(language)] if len(groups_to_answer) > 1 else tops
+    quoted = quoted or sorted(tops, key=lambda t: -t[0].overlap)[:1]
+    chosen: list[Evidence] = []
+    for top, ranked in quoted:
+        best = with_parallel(top, ranked) if q.analysis.kind == "list" else top
+        chosen.append(completed(best, intents, retriever.parts_of(best.node)))
+        if len(groups_to_answer) == 1 and len(groups_to_answer[0]) != 1:
             chosen.extend(_corroborating(ranked, q.wants_quantity, terms))
 
-    best_coverage = max([ev.coverage for ev in best], default=0.0)
+    best_coverage = max([t[0].coverage for t in tops], default=0.0)
     unstated = unstated_figure(query, chosen, q.found.places, terms) if chosen else None
-    signals = _signals(language, best, chosen, unknown, unstated, query, regions, terms, similarity)
+    signals = _signals(language, [t[0] for t in quoted], chosen, unknown, unstated, asks_amount, regions, terms)
     confidence = models.answerability.probability(signals) if chosen else 0.0
     if not chosen or not models.answerability.answers(signals):
-        # the reason shown is the signal that speaks most plainly: a concept no document
-        # mentions, else a figure the clauses do not state, else nothing found
-        if unknown.words:
+        reason = models.answerability.weakest(signals, ("unknown_share", "figure_unstated")) if chosen else ""
+        if unknown.words and (reason == "unknown_share" or not chosen):
             text, related = CONCEPT_NOT_COVERED[language].format(terms="、".join(unknown.words)), None
-        elif unstated is not None:
+        elif unstated is not None and reason == "figure_unstated":
             text, related = unstated[language], [citation_for(ev.node, i) for i, ev in enumerate(chosen, 1)]
         else:
             text, related = NOT_COVERED[language].format(regions=q.scope), None
         related = related if related is not None else _related(retriever, query, regions)
         return Answer(text, [], True, related, question=question, language=language, coverage=best_coverage,
-                      confidence=confidence, signals=signals, read=considered)
+                      confidence=confidence, signals=signals, ranked=ranked_all)
 
     citations, numbered = [], []
     for ev in chosen:
@@ -220,17 +212,19 @@ def _read(q: Question, retriever, writer, models: Models) -> Answer:
                           lambda name: _english_unit(name, retriever.departments), query, q.analysis.units)
     lead = ("答：" if language == "zh" else "Answer: ") + direct
     answer = check_answer(Answer(lead + "\n" + compose(numbered, language, terms, regions), citations, False,
-                                 question=question, language=language, coverage=best_coverage,
-                                 confidence=confidence, signals=signals, read=considered))
+                                 question=question, language=language))
     answer.short_answer = direct if lead in answer.text else ""
     if writer is not None:
-        answer = written_by_llm(writer, answer, question, language, _context(chosen, read, writer.max_clauses),
+        answer = written_by_llm(writer, answer, question, language, _context(chosen, clauses_read, writer.max_clauses),
                                 q.scope)
+    # the decision is the model's whoever wrote the text
+    answer.coverage, answer.confidence, answer.signals, answer.ranked = best_coverage, confidence, signals, ranked_all
     # a figure the question takes for granted that no cited clause states (a false premise);
     # added after the check, which would drop it: it is a correction, not a claim
     wrong = unsupported_numbers(without_years(question), [c.text for c in answer.citations])
     if wrong and not answer.abstained:
-        note = _premise_note(question, wrong, answer, retriever, regions or q.found.regions, language, models.ranker)
+        note = premise_note(question, wrong, answer, retriever, regions or q.found.regions, language, models.ranker,
+                            _floor(language))
         if note:
             answer.text += "\n" + note
     if not answer.abstained and doubt(confidence, language):
@@ -245,59 +239,29 @@ def _floor(language: str) -> float:
     return MIN_OVERLAP if language == "zh" else MIN_OVERLAP_EN
 
 
-def _signals(language: str, best: list[Evidence], chosen: list[Evidence], unknown, unstated, query: str,
-             regions: list[str], terms: list[str], similarity) -> Signals:
-    """The answerability model's view of the chain's best reading."""
-    top = max(best, key=lambda ev: ev.overlap, default=None)
+# the clause rank a reading with no sentence is given (beyond any retrieved clause)
+NOTHING_RANKED = 10.0
+
+
+def _signals(language: str, quoted: list[Evidence], chosen: list[Evidence], unknown, unstated, asks_amount: bool,
+             regions: list[str], terms: list[str]) -> Signals:
+    """The answerability model's view of the chain's best reading: the best of the sentences
+    it quotes for the regions asked."""
+    top = max(quoted, key=lambda ev: ev.overlap, default=None)
     others = [ev for ev in chosen if top is not None and ev.node.metadata.get("doc_id") != top.node.metadata.get("doc_id")]
     return Signals(
         english=float(language == "en"),
         coverage=top.coverage if top else 0.0,
         score=top.overlap if top else 0.0,
-        similarity=similarity(top.sentence) if top and similarity is not None else 0.0,
+        similarity=top.features[FEATURES.index("similarity")] if top else 0.0,
         unknown_share=unknown.share,
         figure_unstated=float(unstated is not None),
-        asks_amount=float(bool(AMOUNT_WORDS.search(query))),
+        asks_amount=float(asks_amount),
         region_named=float(bool(regions)),
-        clause_rank=float(top.rank) if top else 10.0,
+        clause_rank=float(top.rank) if top else NOTHING_RANKED,
         terms=math.log1p(len(terms)),
         second_document=float(any(ev.coverage >= top.coverage for ev in others)),
     )
-
-
-def _premise_note(question: str, wrong: list[str], answer: Answer, retriever, regions: list[str],
-                  language: str, ranker) -> str:
-    """The correction of a figure the question takes for granted: the figure the documents
-    give for the same thing (the sentence best matching the part of the question that states
-    the wrong figure, among those stating a figure), quoted and cited (its clause added to the
-    answer's citations when not yet there); else only that the documents do not state it; ""
-    when they do state it after all, in a clause the answer does not cite."""
-    premise = next((part for part in re.split(r"[，,。？?；;—–]|\s-\s", question)
-                    if any(n in unsupported_numbers(part, []) for n in wrong)), "")
-    # the wrong figures as the question writes them (50亿元, not 5000000000)
-    stated = [f for f in facts_of(arabic_numerals(premise)).figures if set(numbers_in(f.text)) & set(wrong)]
-    numbers = "、".join(dict.fromkeys(f.text for f in stated)) or "、".join(wrong)
-    basis, terms, spans = question_terms(premise, language, retriever.region_groups, retriever.bridge)
-    nodes = retriever.evidence(premise, regions, top_k=retriever.top_k) if terms else []
-    vectors = retriever.sentence_vectors
-    similarity = vectors.similarity(premise) if vectors is not None and nodes else None
-    ranked = score_sentences(terms, nodes, True, [], basis, spans, similarity, language, retriever.rarity, ranker)
-    stating = [ev for ev in ranked if ev.coverage >= _floor(language) and has_figure(ev.sentence)]
-    if stating and not unsupported_numbers(" ".join(wrong), [stating[0].sentence]):
-        return ""  # the documents do state it, only not in the clauses the answer cites
-    if not stating:
-        return PREMISE[language].format(wrong=numbers)
-    best = stating[0]
-    figure = value_of(best, "figure", terms, premise, tuple(dict.fromkeys(f.unit for f in stated if f.unit)))
-    if language == "en":
-        figure = ", ".join(english_figure(f) for f in figure.split("，"))
-    quote = best_fragments(best.sentence, terms)
-    cited = next((c for c in answer.citations if c.doc_id == best.node.metadata.get("doc_id")
-                  and c.clause_path == best.node.metadata.get("clause_path")), None)
-    if cited is None:
-        cited = citation_for(best.node, len(answer.citations) + 1)
-        answer.citations.append(cited)
-    return PREMISE_INSTEAD[language].format(wrong=numbers, figure=figure, quote=quote, n=cited.n)
 
 
 def _english_unit(name: str, departments: dict[str, list[str]]) -> str:
@@ -352,10 +316,10 @@ def written_by_llm(writer, extractive: Answer, question: str, language: str, nod
     return written
 
 
-def _context(chosen: list[Evidence], read: list, most: int) -> list:
+def _context(chosen: list[Evidence], clauses_read: list, most: int) -> list:
     """The clauses an LLM writer sees: the chosen ones first, then the others read, no repeats."""
     out, seen = [], set()
-    for node in [ev.node for ev in chosen] + read:
+    for node in [ev.node for ev in chosen] + clauses_read:
         if node.node_id not in seen:
             seen.add(node.node_id)
             out.append(node)

@@ -145,11 +145,10 @@ def _open_text(path: str):
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    from rag.apps.evaluate import load_set
-    from rag.apps.training import set_files
+    from rag.apps.evaluate import load_sets
 
     settings = get_settings()
-    items = [item for path in set_files(Path(args.set)) for item in load_set(path)]
+    items = load_sets(Path(args.set))
     if not args.docs:
         return _run_eval(args, items, settings)
     # the set's documents go into a store of their own, removed afterwards: an eval never
@@ -179,7 +178,8 @@ def _run_eval(args: argparse.Namespace, items: list[dict], settings) -> int:
         report.metrics["accuracy_added_docs"] = accuracy_about(report.results, added)
     from rag.apps.training import held_out_figures
 
-    # how the committed answerability model does on this set's documents when it never saw them
+    # beside this run's in-sample figures: how the committed models did on this set's documents
+    # when fitted without them, as `rag train` measured it (recorded in the model file, by set name)
     report.metrics["leave_documents_out"] = held_out_figures(Path(args.set))
     from rag.apps.evaluate import gold_chunks, load_gold, measure_metrics, target_metrics
 
@@ -218,7 +218,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
         figures = training.refit(training.load_rows(), fitted_ranker(), "rag train --from-rows")
     else:
-        figures = training.train(training.load_plan(Path(args.plan)), get_settings(), progress=not args.json)
+        plan = training.load_plan(Path(args.plan)) if args.plan else training.load_plan()
+        figures = training.train(plan, get_settings(), progress=not args.json)
     if args.json:
         print(json.dumps(figures, ensure_ascii=False))
     else:
@@ -344,10 +345,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also run the baselines (SentenceSplitter 512, BM25 only, vector only)")
     p.set_defaults(func=_cmd_eval)
 
-    p = sub.add_parser("train", help="fit the answerability model on the labelled sets and report it "
-                                     "leave-documents-out")
-    p.add_argument("--plan", default=str(PROJECT_ROOT / "eval" / "training.toml"),
-                   help="the labelled sets and the libraries each is asked of")
+    p = sub.add_parser("train", help="fit the sentence ranker and the answerability model on the labelled sets "
+                                     "and report them leave-documents-out")
+    p.add_argument("--plan", default=None,
+                   help="the labelled sets and the libraries each is asked of (default eval/training.toml)")
     p.add_argument("--from-rows", action="store_true",
                    help="refit from the committed rows (eval/answerability-rows.jsonl) without asking")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")

@@ -40,6 +40,15 @@ def load_set(path: Path) -> list[dict]:
     return items
 
 
+def load_sets(path: Path) -> list[dict]:
+    """The items of a set: a JSONL file, or every JSONL file of a folder (in name order)."""
+    path = Path(path)
+    files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
+    if not files:
+        raise RagError(f"no question set in {path}")
+    return [item for f in files for item in load_set(f)]
+
+
 def is_gold(node, item: dict) -> bool:
     return node.metadata.get("doc_id") == item["source_doc"] and item["clause"] in node.text
 

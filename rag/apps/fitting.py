@@ -1,14 +1,17 @@
 """What `rag train` fits, and how it is measured on documents the fit never saw.
 
-Two small models: the sentence ranker (rag.reading.sentence_ranker), a logistic regression of
-"this sentence holds the gold evidence" over the features of the sentences the chain ranked;
-and the answerability model (rag.answering.answerability), a logistic regression of "this
+Two small models: the sentence ranker (rag.reading.sentence_ranker), a listwise conditional
+logit that puts the sentences holding the gold evidence first among those the chain ranked for
+each question; and the answerability model (rag.answering.answerability), a logistic regression of "this
 question is answerable" over the signals of the chain's best reading. The outcome of any
 answerability decision on a row is known without asking again: an answer passes as the
 chain's answer did, an abstention passes when the question is unanswerable.
 
-Leave-documents-out: the questions about a document are decided by models fitted without any
-question that mentions it (a comparison of two documents is left out with either).
+Leave-documents-out: a question is decided by models fitted without any question that mentions
+one of its documents (a comparison of two documents: without either's questions). The held-out
+rows are asked with a ranker fitted that way, while the answerability model of their fold is
+fitted on in-sample rows, whose ranking score came from the ranker fitted on all: an
+approximation that spares asking every question once per fold.
 """
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from rag.answering.answerability import Answerability, Signals
+from rag.answering.answerability import ANSWER_FROM, Answerability, Signals
 from rag.core.errors import RagError
 from rag.reading.sentence_ranker import FEATURES, SentenceRanker
 
@@ -117,7 +120,7 @@ def fit(rows: list[Row]) -> Answerability:
 
 
 def decide(model: Answerability, row: Row) -> bool:
-    return row.signals is None or model.probability_of(row.signals) >= 0.5
+    return row.signals is None or model.probability_of(row.signals) >= ANSWER_FROM
 
 
 # L2 penalty on the standardised weights of the ranker (compared on the labelled sets at 0.01,
@@ -153,28 +156,43 @@ def fit_ranker(candidates: list[Candidate], about: dict | None = None) -> Senten
             p = np.exp(z - z.max())
             p /= p.sum()
             on_gold = p * gold
-            mass = on_gold.sum()
-            total -= np.log(mass + 1e-12)
+            mass = on_gold.sum() + 1e-12  # the gold sentences' share of the softmax
+            total -= np.log(mass)
             grad -= x.T @ (on_gold / mass) - x.T @ p
         return total, grad
 
     fitted = minimize(loss, np.zeros(len(scale)), jac=True, method="L-BFGS-B")
+    if not fitted.success or not np.all(np.isfinite(fitted.x)):
+        raise RagError(f"the sentence ranker's fit did not converge: {fitted.message}")
     weights = [float(w) for w in fitted.x / scale]
     return SentenceRanker(list(FEATURES), weights, {
         "method": f"listwise conditional logit (softmax over each question's sentences, gold mass), "
-                  f"L2 {RANKER_PENALTY} on standardised features", "sentences": len(candidates),
-        "questions": len(lists), "gold": sum(c.gold for c in candidates), "scipy": scipy_version, **(about or {})})
+                  f"L2 {RANKER_PENALTY} on standardised features", "questions": len(lists),
+        "sentences": sum(len(g) for _, g in lists), "gold": int(sum(g.sum() for _, g in lists)),
+        "scipy": scipy_version, **(about or {})})
 
 
-def group_of(documents: list[str], fallback: str) -> str:
-    """The fold of a question: its first document, or itself when it is about none."""
-    return documents[0] if documents else fallback
+def held_with(documents: list[str], question: str) -> frozenset[str]:
+    """What a question's fold leaves out of fitting: every document it mentions, or, for a
+    question about none, the question itself (in every library it was asked of)."""
+    return frozenset(documents) if documents else frozenset({f"question:{question}"})
 
 
-def rankers_without(candidates: list[Candidate]) -> dict[str, SentenceRanker]:
-    """Document key → the ranker fitted on the questions that do not mention it."""
-    return {key: fit_ranker([c for c in candidates if key not in c.documents])
-            for key in dict.fromkeys(c.documents[0] for c in candidates if c.documents)}
+def fitted_on(documents: list[str], question: str, held: frozenset[str]) -> bool:
+    """A row or candidate may be fitted on in the fold that holds ``held`` out."""
+    return not (held & set(documents)) and f"question:{question}" not in held
+
+
+def rankers_without(candidates: list[Candidate]) -> dict[frozenset[str], SentenceRanker]:
+    """For each question's documents, the ranker fitted on the questions that mention none of them."""
+    folds = dict.fromkeys(held_with(c.documents, question_of(c)) for c in candidates if c.documents)
+    return {held: fit_ranker([c for c in candidates if fitted_on(c.documents, question_of(c), held)])
+            for held in folds}
+
+
+def question_of(candidate: Candidate) -> str:
+    """set:id of a candidate's question (without the library it was asked of)."""
+    return candidate.question.partition("@")[0]
 
 
 def ranker_hits(candidates: list[Candidate], ranker_for: Callable[[Candidate], SentenceRanker]) -> float | None:
@@ -189,19 +207,20 @@ def ranker_hits(candidates: list[Candidate], ranker_for: Callable[[Candidate], S
 
 
 def leave_documents_out(rows: list[Row]) -> dict[str, bool]:
-    """Row key → whether a model fitted on the in-sample rows that do not mention the row's
-    first document answers its held-out row (asked with the ranker fitted without it)."""
+    """Row key → whether a model fitted on the in-sample rows that mention none of the row's
+    documents (nor, for a row about none, the same question in any library) answers its
+    held-out row (asked with the ranker fitted the same way)."""
     decided: dict[str, bool] = {}
-    fitted_without: dict[str, Answerability] = {}
+    fitted_without: dict[frozenset[str], Answerability] = {}
     for row in [r for r in rows if r.fold == HELD_OUT]:
         if row.signals is None:
             decided[row_key(row)] = True
             continue
-        key = group_of(row.documents, row_key(row))
-        if key not in fitted_without:
-            fitted_without[key] = fit([r for r in rows if r.fold == IN_SAMPLE and key not in r.documents
-                                       and row_key(r) != row_key(row)])
-        decided[row_key(row)] = decide(fitted_without[key], row)
+        held = held_with(row.documents, f"{row.set}:{row.id}")
+        if held not in fitted_without:
+            fitted_without[held] = fit([r for r in rows if r.fold == IN_SAMPLE
+                                        and fitted_on(r.documents, f"{r.set}:{r.id}", held)])
+        decided[row_key(row)] = decide(fitted_without[held], row)
     return decided
 
 

@@ -26,8 +26,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
-from rag.answering.answerability import MODEL_PATH, AlwaysAnswer, Answerability, Models
-from rag.apps.evaluate import UNANSWERABLE, judge, strict_judge
+from rag.answering.answerability import ANSWER_FROM, MODEL_PATH, AlwaysAnswer, Answerability, Models
+from rag.apps.evaluate import UNANSWERABLE, judge, load_sets, strict_judge
 from rag.apps.fitting import (
     HELD_OUT,
     IN_SAMPLE,
@@ -38,9 +38,10 @@ from rag.apps.fitting import (
     fit,
     fit_ranker,
     gold_sentence,
-    group_of,
+    held_with,
     leave_documents_out,
     metrics,
+    question_of,
     ranker_hits,
     rankers_without,
     row_key,
@@ -92,15 +93,6 @@ def library_name(folders: tuple[Path, ...]) -> str:
     return "+".join(["corpus", *(Path(f).name for f in folders)])
 
 
-def set_files(path: Path) -> list[Path]:
-    """A set's JSONL files: the file itself, or a folder's."""
-    path = Path(path)
-    files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
-    if not files or not all(f.is_file() for f in files):
-        raise RagError(f"no question set at {path}")
-    return files
-
-
 def set_name(path: Path) -> str:
     """eval/qa.jsonl → qa; a folder (or its questions.jsonl) → the folder's name."""
     path = Path(path)
@@ -127,7 +119,7 @@ def collect(items: list[dict], set_name: str, library: str, ask: Callable[[str],
                         answer.abstained, fold))
         gold = item.get("evidence") or item.get("clause") or ""
         if item["type"] != UNANSWERABLE and gold:
-            ranked = [(ev, gold_sentence(ev.sentence, gold)) for ev in answer.read]
+            ranked = [(ev, gold_sentence(ev.sentence, gold)) for ev in answer.ranked]
             kept = [pair for i, pair in enumerate(ranked) if pair[1] or i < CANDIDATES_PER_QUESTION]
             candidates += [Candidate(f"{set_name}:{item['id']}@{library}", documents,
                                      [round(v, 6) for v in ev.features], is_gold)
@@ -137,15 +129,16 @@ def collect(items: list[dict], set_name: str, library: str, ask: Callable[[str],
 
 def train(plan: list[Plan], settings, progress: bool = False) -> dict:
     """The three passes, the fits and the figures; writes the models, the rows and the report."""
-    from rag.apps.evaluate import load_set
     from rag.pipeline.asking import answer
     from rag.pipeline.writing import ingest_paths
 
+    # the extractive chain is what is fitted, whatever generator the user's settings name
+    settings = settings.with_overrides(generator="extractive")
     libraries = list(dict.fromkeys(lib for p in plan for lib in p.libraries))
-    roots = [settings.corpus_dir, *{f for lib in libraries for f in lib}] + [p.path.resolve().parent.parent for p in plan]
-    keys = document_keys(roots)
-    work = [(library, p, [item for f in set_files(p.path) for item in load_set(f)])
-            for library in libraries for p in plan if library in p.libraries]
+    # a set names a document by its file name under the shared folder (a corpus plan as
+    # shared/seeds/000_….txt) or by its corpus id: the same file is one document
+    keys = document_keys([settings.corpus_dir, settings.shared_dir, *{f for lib in libraries for f in lib}])
+    work = [(library, p, load_sets(p.path)) for library in libraries for p in plan if library in p.libraries]
     with ExitStack() as stack:
         stores = {}
         for library in libraries:
@@ -166,19 +159,21 @@ def train(plan: list[Plan], settings, progress: bool = False) -> dict:
             return rows, candidates
 
         always = AlwaysAnswer()
-        committed = Models(fitted_ranker(), always)
-        _, candidates = asked(lambda item: committed, IN_SAMPLE)
+        previous = fitted_ranker()  # the committed ranker chooses which sentences are candidates
+        _, candidates = asked(lambda item: Models(previous, always), IN_SAMPLE)
         save_candidates(candidates)
         ranker = fit_ranker(candidates)
         without = rankers_without(candidates)
-        whole = Models(ranker, always)
-        rows, _ = asked(lambda item: whole, IN_SAMPLE)
-        held, _ = asked(lambda item: Models(without.get(group_of(keys(item.get("source_doc")), ""), ranker), always),
-                        HELD_OUT)
+
+        def held_out_ranker(documents: list[str], question: str) -> SentenceRanker:
+            return without.get(held_with(documents, question), ranker) if documents else ranker
+
+        rows, _ = asked(lambda item: Models(ranker, always), IN_SAMPLE)
+        held, _ = asked(lambda item: Models(held_out_ranker(keys(item.get("source_doc")), ""), always), HELD_OUT)
     ranker.about["gold_first"] = {
         IN_SAMPLE: ranker_hits(candidates, lambda c: ranker),
-        "leave_documents_out": ranker_hits(candidates, lambda c: without.get(group_of(c.documents, ""), ranker)),
-        "before_fitting": ranker_hits(candidates, lambda c: fitted_ranker())}
+        "leave_documents_out": ranker_hits(candidates, lambda c: held_out_ranker(c.documents, question_of(c))),
+        "previous_ranker": ranker_hits(candidates, lambda c: previous)}
     ranker.save(RANKER_PATH)
     save_rows(rows + held)
     return refit(rows + held, ranker, "rag train")
@@ -187,6 +182,8 @@ def train(plan: list[Plan], settings, progress: bool = False) -> dict:
 def refit(rows: list[Row], ranker: SentenceRanker, command: str) -> dict:
     """Fit the answerability model on the in-sample rows, measure it, save it and the report."""
     model = fit([r for r in rows if r.fold == IN_SAMPLE])
+    # the ranking score is one of its signals: the model belongs to this ranker
+    model.about["ranker_weights"] = ranker.weights
     figures = report(rows, model)
     model.about["leave_documents_out"] = {name: f["leave_documents_out"] for name, f in figures.items()}
     model.save(MODEL_PATH)
@@ -241,12 +238,12 @@ def markdown(figures: dict[str, dict], model: Answerability, ranker: SentenceRan
              "| feature | weight |", "|---|---|"]
     lines += [f"| {n} | {w:+.4f} |" for n, w in zip(ranker.names, ranker.weights)]
     lines += ["", "Share of the questions (with a gold sentence among those ranked) whose best-ranked sentence "
-              f"is gold: before fitting {hits.get('before_fitting')}, fitted in-sample {hits.get(IN_SAMPLE)}, "
+              f"is gold: the previously committed ranker {hits.get('previous_ranker')}, fitted in-sample {hits.get(IN_SAMPLE)}, "
               f"leave-documents-out {hits.get('leave_documents_out')}.", "",
               "## Answerability model (`rag/answering/answerability.json`)", "",
               f"{model.about.get('method')}, {model.about.get('rows')} rows "
               f"({model.about.get('answerable')} answerable), scikit-learn {model.about.get('scikit-learn')}; "
-              "the chain answers from a probability of one half.", "",
+              f"the chain answers from a probability of {ANSWER_FROM}.", "",
               "| signal | weight (standardised) |", "|---|---|"]
     lines += [f"| {n} | {c:+.3f} |" for n, c in zip(model.names, model.coef)] + [f"| (intercept) | {model.intercept:+.3f} |"]
     lines += ["", "Each set in-sample (the committed model) and leave-documents-out (each document's questions",

@@ -56,13 +56,13 @@ class Answer:
     question: str = ""
     language: str = "zh"
     latency_ms: float | None = None  # set by rag.pipeline.asking.answer
-    coverage: float | None = None  # share of the question the best sentence covers (abstention signal)
+    coverage: float | None = None  # share of the question the best sentence covers
     short_answer: str = ""  # the direct answer (figure, department, date, items) with its [n]
     # the fitted answerability probability (rag.answering.answerability); None where a
     # definition decided (an article by number, a document's dates, a period, not a question)
     confidence: float | None = None
     signals: object | None = None  # the Signals the confidence was computed from
-    read: list = field(default_factory=list)  # every sentence ranked (Evidence), for fitting the ranker
+    ranked: list = field(default_factory=list)  # every sentence the reader ranked (Evidence), for fitting the ranker
 
     def as_dict(self) -> dict:
         """The record `rag ask --json`, the batch interface and the /ask endpoint share."""
@@ -85,7 +85,7 @@ class Evidence:
     rank: int  # rank of its clause in retrieval
     node: object
     sentence: str
-    overlap: float  # ranking score: coverage plus bonuses and penalties
+    overlap: float  # ranking score: the sentence ranker's weighted sum of ``features``
     coverage: float = 0.0  # share of the question's terms (by length) the sentence contains
     # the opening of the compound sentence this one continues, when it says what the question
     # asks about ("服务机构…违反本条例规定的，…；" before "没有违法所得的，处以五万元…罚款")

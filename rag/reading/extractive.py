@@ -16,7 +16,7 @@ from rag.extract.facts import FIGURE, figures
 from rag.extract.injection import addressed_to_model
 from rag.ingest.metadata import is_legislative_record
 from rag.query.analysis import title_spelled
-from rag.reading.sentence_ranker import fitted_ranker
+from rag.reading.sentence_ranker import SentenceRanker
 
 QUANTITY_WORDS = re.compile(r"多少|几|比例|目标|how (much|many)|share|percent|target|what (cut|proportion)|minimum|amount",
                             re.I)
@@ -68,9 +68,9 @@ def term_spans(basis: str, terms: list[str]) -> dict[str, set[int]]:
 def score_sentences(question_terms: list[str], nodes: list, wants_quantity: bool,
                     intents: list[re.Pattern] | None = None, basis: str = "",
                     spans: dict[str, set[int]] | None = None,
-                    similarity=None, language: str = "zh", rarity=None, ranker=None) -> list[Evidence]:
+                    similarity=None, language: str = "zh", rarity=None, *, ranker: SentenceRanker) -> list[Evidence]:
     """Every sentence of the retrieved clauses, best first, by the sentence ranker
-    (rag.reading.sentence_ranker; default the fitted one) over its features.
+    (rag.reading.sentence_ranker) over its features (in the order of its FEATURES).
 
     Coverage counts question characters, not terms: jieba's search mode yields 科技成果 and
     also 科技 and 成果, and a sentence should not score twice for one word. ``spans`` (term →
@@ -80,7 +80,6 @@ def score_sentences(question_terms: list[str], nodes: list, wants_quantity: bool
     for terms in fewer clauses) counts a rare word of the question (医疗卫生机构) above one
     every clause has (科技成果转化).
     """
-    ranker = ranker or fitted_ranker()
     spans = spans if spans is not None else term_spans(basis or " ".join(question_terms), question_terms)
     total = len(set().union(*spans.values())) if spans else 0
     weights = _char_weights(spans, rarity) if rarity is not None else None

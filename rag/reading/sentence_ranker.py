@@ -3,9 +3,10 @@
 Each sentence of the retrieved clauses is described by a few numbers (how much of the question
 it covers, plainly and with rare words weighing more, its closeness in meaning, whether it
 holds the kind of thing asked, its clause's retrieval rank…); its score is their weighted sum.
-The weights are fitted by `rag train` (rag.apps.training: a logistic regression of "this
-sentence holds the gold evidence" over the labelled sets) and kept in a small JSON file beside
-this module.
+The weights are fitted by `rag train` (rag.apps.fitting: a listwise conditional logit that puts
+the sentences holding the gold evidence first, over the labelled sets) and kept in a small JSON
+file beside this module. The features are a tuple in the order of FEATURES
+(rag.reading.extractive.score_sentences builds it).
 """
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ class SentenceRanker:
             raise RagError(f"cannot read the sentence ranker {path}: {exc.strerror}; fit one with `rag train`") from exc
         except json.JSONDecodeError as exc:
             raise RagError(f"{path}: not a ranker file ({exc.msg})") from exc
-        if data.get("names") != list(FEATURES):
+        if data.get("names") != list(FEATURES) or len(data.get("weights", [])) != len(FEATURES):
             raise RagError(f"{path} weighs other features ({data.get('names')}); refit it with `rag train`")
         return cls(data["names"], data["weights"], data.get("about", {}))
 

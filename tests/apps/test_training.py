@@ -47,9 +47,11 @@ def test_a_fitted_model_separates_what_its_signals_separate():
     assert figures["accuracy"] == 1.0 and figures["abstention_recall"] == 1.0
 
 
-def test_leave_documents_out_never_fits_on_a_question_about_the_held_out_document(monkeypatch):
+def test_leave_documents_out_never_fits_on_a_question_about_the_held_out_documents(monkeypatch):
     rows = _rows() + _rows(HELD_OUT)
-    rows[-1].documents = ["doc3", "doc1"]  # a comparison of two documents: held out with doc3
+    for fold in (IN_SAMPLE, HELD_OUT):  # a comparison of two documents, asked in both folds
+        comparison = next(r for r in rows if r.fold == fold and r.id == "59")
+        comparison.documents = ["doc3", "doc1"]
     seen = []
     real_fit = fitting.fit
 
@@ -59,9 +61,30 @@ def test_leave_documents_out_never_fits_on_a_question_about_the_held_out_documen
 
     monkeypatch.setattr(fitting, "fit", recording_fit)
     decided = leave_documents_out(rows)
-    assert len(decided) == 60 and len(seen) == 4
+    assert len(decided) == 60
     every = {"doc0", "doc1", "doc2", "doc3"}
-    assert sorted(sorted(every - documents) for documents in seen) == [["doc0"], ["doc1"], ["doc2"], ["doc3"]]
+    left_out = sorted(sorted(every - documents) for documents in seen)
+    # one fold a document, and the comparison's fold without either of its documents
+    assert left_out == [["doc0"], ["doc1"], ["doc1", "doc3"], ["doc2"], ["doc3"]]
+
+
+def test_a_question_about_no_document_is_left_out_in_every_library_it_was_asked_of(monkeypatch):
+    rows = _rows() + _rows(HELD_OUT)
+    for r in list(rows):
+        if r.id == "3":
+            r.documents = []
+            rows.append(Row(r.id, r.set, "corpus+more", r.lang, r.type, [], r.answerable, r.signals, r.passed,
+                            r.strict, r.abstained, r.fold))
+    trained = []
+    real_fit = fitting.fit
+    monkeypatch.setattr(fitting, "fit", lambda train: trained.append(train) or real_fit(train))
+    leave_documents_out(rows)
+    for train in trained:
+        if not any(r.id == "3" for r in train):
+            break
+    else:
+        raise AssertionError("every fold fitted on the question about no document")
+    assert sum(not any(r.id == "3" for r in train) for train in trained) == 1
 
 
 def test_too_few_rows_or_one_class_is_a_clear_error():
@@ -102,13 +125,17 @@ def test_the_ranker_learns_the_feature_that_marks_the_gold_sentence():
     assert ranker.weights[coverage] > 0
     assert fitting.ranker_hits(candidates, lambda c: ranker) == 1.0
     without = fitting.rankers_without(candidates)
-    assert set(without) == {"doc0", "doc1", "doc2"}
-    assert fitting.ranker_hits(candidates, lambda c: without[c.documents[0]]) == 1.0
+    assert set(without) == {frozenset({"doc0"}), frozenset({"doc1"}), frozenset({"doc2"})}
+    assert fitting.ranker_hits(candidates, lambda c: without[frozenset(c.documents)]) == 1.0
 
 
-def test_the_committed_model_is_what_the_committed_rows_give():
+def test_the_committed_models_belong_together_and_to_the_committed_rows():
+    from rag.reading.sentence_ranker import SentenceRanker
+
     rows = training.load_rows()
     committed = Answerability.load()
+    # the ranking score is a signal: the model was fitted on rows the committed ranker scored
+    assert committed.about["ranker_weights"] == SentenceRanker.load().weights
     refitted = fitting.fit([r for r in rows if r.fold == IN_SAMPLE])
     assert refitted.names == committed.names
     assert refitted.coef == pytest.approx(committed.coef, abs=1e-6)
