@@ -78,16 +78,6 @@ class Answerability:
     def answers(self, signals: Signals) -> bool:
         return self.probability(signals) >= ANSWER_FROM
 
-    def weakest(self, signals: Signals, names: tuple[str, ...]) -> str:
-        """Of ``names``, the signal that pulls the probability down most (its weight times its
-        standardised value, with its English twin), or "" when none pulls it down: the reason an
-        abstention gives."""
-        x = dict(zip(self.names, signals.vector()))
-        pull = {name: sum(c * (x[n] - m) / s for n, c, m, s in zip(self.names, self.coef, self.mean, self.scale)
-                          if n in (name, f"english_{name}")) for name in names}
-        name = min(pull, key=pull.get, default="")
-        return name if name and pull[name] < 0 else ""
-
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> Answerability:
         try:
@@ -120,9 +110,6 @@ class AlwaysAnswer:
 
     def answers(self, signals: Signals) -> bool:
         return True
-
-    def weakest(self, signals: Signals, names: tuple[str, ...]) -> str:
-        return ""
 
 
 @lru_cache(maxsize=1)

@@ -193,10 +193,11 @@ def _read(q: Question, retriever, writer, models: Models) -> Answer:
     signals = _signals(language, [t[0] for t in quoted], chosen, unknown, unstated, asks_amount, regions, terms)
     confidence = models.answerability.probability(signals) if chosen else 0.0
     if not chosen or not models.answerability.answers(signals):
-        reason = models.answerability.weakest(signals, ("unknown_share", "figure_unstated")) if chosen else ""
-        if unknown.words and (reason == "unknown_share" or not chosen):
+        # the reason shown is a fact the chain found, the plainest first: words of the question
+        # no document contains, a figure the clauses do not state, else nothing found
+        if unknown.words:
             text, related = CONCEPT_NOT_COVERED[language].format(terms="、".join(unknown.words)), None
-        elif unstated is not None and reason == "figure_unstated":
+        elif unstated is not None:
             text, related = unstated[language], [citation_for(ev.node, i) for i, ev in enumerate(chosen, 1)]
         else:
             text, related = NOT_COVERED[language].format(regions=q.scope), None

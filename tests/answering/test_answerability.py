@@ -65,18 +65,6 @@ def test_not_certain_below_three_chances_in_four_and_always_answer_for_fitting()
     assert AlwaysAnswer().answers(_signals(coverage=0.0)) and AlwaysAnswer().probability(_signals()) == 1.0
 
 
-def test_the_reason_of_an_abstention_is_the_signal_that_pulls_the_probability_down_most():
-    names = Signals.names()
-    coef = [0.0] * len(names)
-    coef[names.index("figure_unstated")] = -2.0
-    coef[names.index("unknown_share")] = -1.0
-    model = Answerability(names, [0.0] * len(names), [1.0] * len(names), coef, 0.0, {})
-    assert model.weakest(_signals(figure_unstated=1.0, unknown_share=0.5), ("unknown_share", "figure_unstated")) \
-        == "figure_unstated"
-    assert model.weakest(_signals(unknown_share=0.5), ("unknown_share", "figure_unstated")) == "unknown_share"
-    assert model.weakest(_signals(), ("unknown_share", "figure_unstated")) == ""
-
-
 def test_a_ranker_file_of_other_features_or_weights_is_a_clear_error(tmp_path):
     from rag.reading.sentence_ranker import FEATURES, SentenceRanker, fitted_ranker
 
