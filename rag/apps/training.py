@@ -209,10 +209,6 @@ def save_candidates(candidates: list[Candidate], path: Path = CANDIDATES_PATH) -
     path.write_text("".join(json.dumps(asdict(c), ensure_ascii=False) + "\n" for c in candidates), encoding="utf-8")
 
 
-def load_candidates(path: Path = CANDIDATES_PATH) -> list[Candidate]:
-    return [Candidate(**json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
 def save_rows(rows: list[Row], path: Path = ROWS_PATH) -> None:
     path.write_text("".join(json.dumps(asdict(r), ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
 
