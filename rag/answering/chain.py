@@ -34,7 +34,6 @@ from rag.core.numbers import unsupported_numbers
 from rag.core.vocabulary import QUALIFIER_AFTER, QUALIFIER_BEFORE
 from rag.extract.measures import KINDS, lineage, offers
 from rag.features.eligibility import eligibility_answer, measures_for, strongest
-from rag.ingest.glossary import english_department
 from rag.query.analysis import asked_article
 from rag.reading.completion import completed, with_parallel
 from rag.reading.direct_answer import short_answer
@@ -110,9 +109,10 @@ def article_or_dates(q: Question, retriever) -> Answer | None:
     found = None
     if analysis.asks_article:
         nodes = retriever.current_nodes(q.query)
-        found = article_answer(analysis, nodes, q.regions, q.language, q.text)
+        found = article_answer(analysis, nodes, q.regions, q.language, q.text, retriever.english)
     if found is None and analysis.asks_document_facts:
-        found = facts_answer(analysis, nodes or retriever.current_nodes(q.query), q.regions, q.language, q.text)
+        found = facts_answer(analysis, nodes or retriever.current_nodes(q.query), q.regions, q.language, q.text,
+                             retriever.english)
     return found if found is None or found.abstained else check_answer(found)
 
 
@@ -210,7 +210,7 @@ def _read(q: Question, retriever, writer, models: Models) -> Answer:
         citations.append(citation_for(ev.node, len(citations) + 1))
         numbered.append((ev, citations[-1].n))
     direct = short_answer(numbered, q.analysis.kind, language, terms,
-                          lambda name: _english_unit(name, retriever.departments), query, q.analysis.units)
+                          retriever.english, query, q.analysis.units)
     lead = ("答：" if language == "zh" else "Answer: ") + direct
     answer = check_answer(Answer(lead + "\n" + compose(numbered, language, terms, regions), citations, False,
                                  question=question, language=language))
@@ -263,13 +263,6 @@ def _signals(language: str, quoted: list[Evidence], chosen: list[Evidence], unkn
         terms=math.log1p(len(terms)),
         second_document=float(any(ev.coverage >= top.coverage for ev in others)),
     )
-
-
-def _english_unit(name: str, departments: dict[str, list[str]]) -> str:
-    """省教育厅（牵头） → "Provincial Department of Education (省教育厅) (lead)"."""
-    lead = name.endswith("（牵头）")
-    name = name.removesuffix("（牵头）")
-    return english_department(name, departments) + (" (lead)" if lead else "")
 
 
 def _corroborating(ranked: list[Evidence], wants_quantity: bool, terms: list[str],

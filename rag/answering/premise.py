@@ -8,9 +8,10 @@ from rag.answering.abstention import has_figure
 from rag.answering.question import question_terms
 from rag.core.model import Answer, Citation
 from rag.core.numbers import arabic_numerals, numbers_in, unsupported_numbers
+from rag.extract.english import english_figures
 from rag.extract.facts import facts_of
 from rag.reading.direct_answer import best_fragments, value_of
-from rag.reading.extractive import english_figure, score_sentences
+from rag.reading.extractive import score_sentences
 
 PREMISE = {
     "zh": "注意：文件中没有“{wrong}”这一数字，原文规定见上。",
@@ -50,7 +51,7 @@ def premise_note(question: str, wrong: list[str], answer: Answer, retriever, reg
     best = stating[0]
     figure = value_of(best, "figure", terms, premise, tuple(dict.fromkeys(f.unit for f in stated if f.unit)))
     if language == "en":
-        figure = ", ".join(english_figure(f) for f in figure.split("，"))
+        figure = english_figures(figure)
     quote = best_fragments(best.sentence, terms)
     cited = next((c for c in answer.citations if c.doc_id == best.node.metadata.get("doc_id")
                   and c.clause_path == best.node.metadata.get("clause_path")), None)

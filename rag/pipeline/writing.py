@@ -18,6 +18,7 @@ from rag.core.errors import DocumentError, RagError
 from rag.index.embeddings import get_embedder
 from rag.index.store import ClauseStore
 from rag.ingest.catalog import CorpusCatalog
+from rag.ingest.glossary import load_departments
 from rag.ingest.loading import discover, load_document
 from rag.pipeline.snapshot import mark_index_changed, warm_sentence_vectors
 
@@ -88,7 +89,7 @@ def ingest_paths(paths: list[Path] | None = None, settings: Settings | None = No
     owned = store is None
     with writing(settings), (ClauseStore(settings, create=True) if owned else nullcontext(store)) as store:
         embedder = get_embedder(settings.embed_model, settings.embed_threads)
-        parser = ClauseNodeParser(max_tokens=settings.max_clause_tokens)
+        parser = ClauseNodeParser(max_tokens=settings.max_clause_tokens, departments=load_departments(settings.corpus_dir))
         count = token_counter()
         embed = lambda nodes: embedder.get_text_embedding_batch(
             [n.get_content(metadata_mode="embed") for n in nodes])

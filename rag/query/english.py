@@ -13,21 +13,17 @@ government departments with their standard English names.
 """
 from __future__ import annotations
 
-import gzip
 import itertools
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-from rag.core.dictionary import cached_from_dictionary
+from rag.core.dictionary import PROPER_NAME, dictionary_senses
 from rag.core.vocabulary import ENGLISH_WORD
 
 MAX_PHRASE_WORDS = 6  # official names run long (department of science and technology)
-MAX_SENSE_WORDS = 4  # longer dictionary senses are explanations, not translations
 MOST_TERMS = 3  # Chinese terms kept for one English unit
-PROPER_NAME = 100  # added to the place of a capitalised sense (a name, not a meaning)
 MAX_COMPOSED_WORDS = 3  # the longest English phrase read as a Chinese compound of its words
 MOST_PARTS = 12  # translations of one word tried in a compound
 # English function words (NLTK's list, shipped inside llama-index-core) and question frames:
@@ -56,11 +52,6 @@ def _nltk_stopwords() -> set[str]:
 
 
 ENGLISH_STOPWORDS = _FRAME_WORDS | _nltk_stopwords()
-_PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
-_SKIP_SENSE = re.compile(r"^(surname|variant of|old variant|see |abbr\.|cl:|used in|pr\.|japanese|taiwan|"
-                         r"\(bound form\)|also written|erhua)", re.I)
-
-
 @dataclass
 class TermGroup:
     """One English unit of a question and the corpus terms that translate it."""
@@ -107,48 +98,6 @@ def _plain_forms(word: str) -> list[str]:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             forms.append(word[: -len(suffix)] + repl)
     return list(dict.fromkeys(forms))
-
-
-def _normal_sense(sense: str) -> str:
-    sense = _PAREN.sub(" ", sense.lower())
-    sense = re.sub(r"^(to|a|an|the)\s+", "", sense.strip())
-    return " ".join(ENGLISH_WORD.findall(sense))
-
-
-@lru_cache(maxsize=1)
-def dictionary_senses() -> dict[str, dict[str, int]]:
-    """Normalised English sense → {Chinese headword (simplified): the sense's place in its
-    entry (0 = the headword's first meaning; a proper name's sense, "Sichuan University",
-    counts from PROPER_NAME)}, from the packaged CC-CEDICT.
-
-    Parsing the 120k entries takes seconds; the result is kept in a pickle beside the
-    dictionary's own version, in the user's cache folder, so later processes load it at once."""
-    return cached_from_dictionary("senses-v2", _parse_cedict)
-
-
-def _parse_cedict(path: Path) -> dict[str, dict[str, int]]:
-    senses: dict[str, dict[str, int]] = {}
-    with gzip.open(path, mode="rt", encoding="utf-8") as fh:
-        for line in fh:
-            if line.startswith("#"):
-                continue
-            head, _, rest = line.partition(" [")
-            parts = head.split(" ")
-            if len(parts) < 2 or "/" not in rest:
-                continue
-            simplified = parts[1]
-            position = 0
-            for sense in rest.split("/")[1:-1]:
-                for piece in sense.split(";"):
-                    if _SKIP_SENSE.match(piece.strip()):
-                        continue
-                    normal = _normal_sense(piece)
-                    if normal and len(normal.split()) <= MAX_SENSE_WORDS:
-                        place = position + (PROPER_NAME if piece.strip()[:1].isupper() else 0)
-                        known = senses.setdefault(normal, {})
-                        known[simplified] = min(known.get(simplified, place), place)
-                    position += 1
-    return senses
 
 
 class Bridge:

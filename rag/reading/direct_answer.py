@@ -12,8 +12,9 @@ import re
 from rag.core.model import Evidence
 from rag.core.numbers import arabic_numerals
 from rag.core.vocabulary import ASKS_HOW_LONG, FRAGMENT
+from rag.extract.english import EnglishReader, has_chinese, reader_for
 from rag.extract.facts import ClauseFacts, cells_for_places, facts_of
-from rag.reading.extractive import english_figure, key_figure
+from rag.reading.extractive import key_figure
 
 
 def best_fragments(sentence: str, terms: list[str], most: int = 3) -> str:
@@ -129,19 +130,26 @@ _TIME_UNITS = ("日", "天", "个工作日", "工作日", "周", "个月", "月"
 
 
 def short_answer(evidence: list[tuple[Evidence, int]], kind: str, language: str, terms: list[str],
-                 english_name=None, question: str = "", units: tuple[str, ...] = ()) -> str:
-    """One direct statement per region answered: "阿坝州：至少70%[1]；成德绵：70%以上[2]"."""
+                 english: EnglishReader | None = None, question: str = "", units: tuple[str, ...] = ()) -> str:
+    """One direct statement per region answered: "阿坝州：至少70%[1]；成德绵：70%以上[2]"; in
+    English, "Aba Prefecture: At least 70% [1]; …", the facts in English (``english`` reads
+    them) with the Chinese beside what was glossed."""
     parts = []
     for ev, n in evidence:
         m = ev.node.metadata
         value = value_of(ev, kind, terms, question, units)
         if language == "en":
             region = m.get("region_en") or m.get("region", "")
-            if kind in ("figure", "deadline"):
-                value = "，".join(english_figure(v) for v in value.split("，"))
-            elif kind == "department" and english_name is not None:
-                value = ", ".join(english_name(u) for u in value.split("、"))
-            parts.append(f"{region}: {value} [{n}]")
+            parts.append(f"{region}: {in_english(value, english or reader_for({}))} [{n}]")
         else:
             parts.append(f"{m.get('region', '')}：{value}[{n}]")
     return ("; " if language == "en" else "；").join(parts)
+
+
+def in_english(value: str, english: EnglishReader) -> str:
+    """A Chinese value for an English reader: figures, dates and departments in English, other
+    words glossed, the Chinese beside whatever was glossed (至少70% → "At least 70%"; 省科技厅
+    会同有关单位 → "Provincial Department of Science and Technology … (省科技厅会同有关单位)")."""
+    said = english.gloss(value)
+    said = said[:1].upper() + said[1:]
+    return f"{said} ({value})" if has_chinese(value) else said

@@ -12,7 +12,8 @@ import re
 from rag.core.model import Evidence, work_title
 from rag.core.numbers import numbers_in
 from rag.core.vocabulary import CN_DIGITS, ITEM_MARKER, SENTENCE
-from rag.extract.facts import FIGURE, figures
+from rag.extract.english import english_figures
+from rag.extract.facts import figures
 from rag.extract.injection import addressed_to_model
 from rag.ingest.metadata import is_legislative_record
 from rag.query.analysis import title_spelled
@@ -20,12 +21,6 @@ from rag.reading.sentence_ranker import SentenceRanker
 
 QUANTITY_WORDS = re.compile(r"多少|几|比例|目标|how (much|many)|share|percent|target|what (cut|proportion)|minimum|amount",
                             re.I)
-EN_QUALIFIER = {"至少": "At least", "不低于": "No less than", "不少于": "No fewer than", "不得低于": "No less than",
-                "不得少于": "No fewer than", "不超过": "No more than", "最高": "Up to", "最多": "At most", "力争": "Aiming for", "超过": "More than", "突破": "Over", "达到": "", "力争达到": "Aiming for"}
-# a span of time in English, the Chinese kept beside it: 不少于15日 → No fewer than 15 days (不少于15日)
-EN_TIME_UNIT = {"日": "days", "天": "days", "个工作日": "working days", "个月": "months", "年": "years"}
-
-
 def heading_like(sentence: str) -> bool:
     return bool(re.match(rf"^([{CN_DIGITS}]+、|{ITEM_MARKER}|\d+\s*[.．、](?!\d))", sentence))
 
@@ -174,21 +169,6 @@ def key_figure(sentence: str, question_terms: list[str]) -> str | None:
     return min(found, key=lambda f: min(abs(f.start - p) for p in positions)).text
 
 
-def english_figure(figure: str) -> str:
-    m = FIGURE.fullmatch(figure)
-    if not m:
-        return figure
-    qualifier, number, unit, suffix = m.group(1) or "", m.group(2), m.group(3) or "", m.group(4) or ""
-    if unit in EN_TIME_UNIT and not suffix and float(re.split(r"[-—～~]", number)[0]) < 100:
-        return f"{EN_QUALIFIER.get(qualifier, '')} {number} {EN_TIME_UNIT[unit]} ({figure})".strip()
-    unit_en = {"%": "%", "％": "%"}.get(unit, "")
-    body = f"{number}{unit_en}" if unit_en else figure if not qualifier else f"{number}{unit}"
-    if suffix == "以上" and not qualifier:
-        return f"{body} or more" if unit_en else f"{figure}"
-    words = EN_QUALIFIER.get(qualifier, "")
-    return f"{words} {body}".strip() if unit_en or qualifier in EN_QUALIFIER else figure
-
-
 LEVEL_NAMES = {
     "national": ("国家级文件", "national document"),
     "province": ("省级文件", "provincial document"),
@@ -223,7 +203,8 @@ def compose(evidence: list[tuple[Evidence, int]], language: str, question_terms:
             figure = key_figure(sentence, question_terms)
             region = m.get("region_en") or m.get("region", "")
             where = ", ".join(p for p in (region, english_clause(m), level_note(m, "en") if above else "") if p)
-            lead = f"{english_figure(figure)} ({where})" if figure else where
+            said = english_figures(figure or "")
+            lead = f"{said[:1].upper()}{said[1:]} ({where})" if said else where
             lines.append(f"{lead} — “{sentence}” [{n}]")
         else:
             level = f"（{level_note(m, 'zh')}）" if above else ""

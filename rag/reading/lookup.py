@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from rag.core.model import Answer, Citation, work_title
+from rag.extract.english import EnglishReader, has_chinese, reader_for
 from rag.query.analysis import QuestionAnalysis
 
 MOST_DOCUMENTS = 3
@@ -36,7 +37,7 @@ def _documents(nodes: list, regions: list[str]) -> dict[str, list]:
 
 
 def article_answer(analysis: QuestionAnalysis, nodes: list, regions: list[str], language: str,
-                   question: str) -> Answer | None:
+                   question: str, english: EnglishReader | None = None) -> Answer | None:
     """The article asked for by number, in full (all its parts), from each document asked
     about that is in article form; None when no document in scope has articles."""
     docs = {d: parts for d, parts in _documents(nodes, regions).items()
@@ -60,12 +61,20 @@ def article_answer(analysis: QuestionAnalysis, nodes: list, regions: list[str], 
         n = citations[-1].n
         number = hits[0].metadata.get("clause_number", "")
         if language == "en":
-            region = meta.get("region_en") or meta.get("region", "")
-            lines.append(f"Article {analysis.article} ({number}) of {meta.get('title', '')} ({region}): “{text}” [{n}]")
+            lines.append(f"Article {analysis.article} ({number}) of {english_title(meta, english)}: “{text}” [{n}]")
         else:
             lines.append(f"{work_title(meta)}{number}：“{text}”[{n}]")
     return Answer("\n".join(lines), citations, not citations, question=question, language=language,
                   short_answer=lines[0] if citations else "")
+
+
+def english_title(metadata: dict, english: EnglishReader | None = None) -> str:
+    """A document for an English reader: its title glossed, the Chinese title and the region
+    beside it ("the Shanghai City patent protection regulations (上海市专利保护条例, Shanghai)")."""
+    title = metadata.get("title", "")
+    region = metadata.get("region_en") or metadata.get("region", "")
+    beside = ", ".join(p for p in (title, region) if p)
+    return f"the {(english or reader_for({})).gloss(title)} ({beside})" if has_chinese(title) else f"{title} ({region})"
 
 
 def _names(question: str, metadata: dict) -> bool:
@@ -85,7 +94,7 @@ def _numeral(n: int, language: str) -> str:
 
 
 def facts_answer(analysis: QuestionAnalysis, nodes: list, regions: list[str], language: str,
-                 question: str) -> Answer | None:
+                 question: str, english: EnglishReader | None = None) -> Answer | None:
     """The dates a question asks for, from each document in scope that states them, each cited
     to the clause where the text says it; None when no document in scope states any."""
     lines, citations = [], []
@@ -99,7 +108,7 @@ def facts_answer(analysis: QuestionAnalysis, nodes: list, regions: list[str], la
             if source is None:
                 continue
             citations.append(Citation.of_node(source, len(citations) + 1))
-            lines.append(_fact_line(meta, fact, value, language, citations[-1].n))
+            lines.append(_fact_line(meta, fact, value, language, citations[-1].n, english))
         if len(citations) >= MOST_DOCUMENTS * 2:
             break
     if not citations:
@@ -142,15 +151,13 @@ def _stating_node(parts: list, value: str):
     return None
 
 
-def _fact_line(meta: dict, fact: str, value: str, language: str, n: int) -> str:
-    title = meta.get("title", "")
+def _fact_line(meta: dict, fact: str, value: str, language: str, n: int, english: EnglishReader | None) -> str:
     zh_name, en_verb = FACT_NAMES[fact]
     if language == "en":
-        region = meta.get("region_en") or meta.get("region", "")
         if fact == "amendments":
             dates = "; ".join(f"{english_date(d)} ({chinese_date(d)})" for d in _dates(value))
-            return f"{title} ({region}) {en_verb} on {dates} [{n}]"
-        return f"{title} ({region}) {en_verb} {english_date(value)} ({chinese_date(value)}) [{n}]"
+            return f"{english_title(meta, english)} {en_verb} on {dates} [{n}]"
+        return f"{english_title(meta, english)} {en_verb} {english_date(value)} ({chinese_date(value)}) [{n}]"
     if fact == "amendments":
         history = "；".join(f"{chinese_date(p.split()[0])}{p.split()[1]}" for p in value.split("；") if p.strip())
         return f"{work_title(meta)}{zh_name}：{history}[{n}]"

@@ -4,19 +4,31 @@ ones) and one version of each work (the one in force, or the one of the year ask
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
+from rag.core.vocabulary import ENGLISH_WORD
 from rag.core.words import tokenize
+from rag.extract.english import EnglishReader, reader_for
+from rag.index.senses import SenseChooser
 from rag.index.versions import ISO_DATE, NOT_YET, REPLACED, versions_of
 from rag.places.matching import match_regions
 from rag.query.analysis import asked_years
+from rag.query.english import ENGLISH_STOPWORDS, is_english
 from rag.query.spelling import Homophones
 
 RRF_K = 60
 BRIDGE_CONTEXT = 24  # sentences nearest an English question that pick among a word's translations
 VECTOR_WEIGHT = 0.5  # the vector ranking counts half of BM25 in the fusion (docs/measurements.md: 1.0, 0.7, 0.5, 0.3 compared)
+# an English question is also searched over the clauses' English views when the query-side
+# bridge leaves one of its words without a Chinese term (always: fewer answers right on the
+# corpus; bench/english_view.py measures retrieval)
+ENGLISH_WEIGHT = 1.0
+
+
 class HybridRetriever(BaseRetriever):
     """BM25 (jieba) + vector (Chroma) fused by reciprocal rank, within optional regions.
 
@@ -64,6 +76,17 @@ class HybridRetriever(BaseRetriever):
         self.bm25 = bm25s.BM25()
         if self.nodes:
             self.bm25.index(corpus, show_progress=False)
+        # each clause's English view (stored at ingest; read here for a store written before it)
+        english = reader_for(self.departments)
+        # the English an English reader is shown: each word in the sense it most likely means
+        self.english = EnglishReader(self.departments, SenseChooser(self.embedder))
+        titles = {t: english.view(t) for t in {n.metadata.get("title", "") for n in self.nodes}}
+        views = [english_words(f"{titles[n.metadata.get('title', '')]} {n.metadata.get('region_en', '')} "
+                               f"{n.metadata.get('english') or english.view(n.text)}") for n in self.nodes]
+        self.english_vocabulary = {w for view in views for w in view}
+        self.english_bm25 = bm25s.BM25()
+        if self.nodes:
+            self.english_bm25.index(views, show_progress=False)
         self.region_of = np.array([n.metadata.get("region", "") for n in self.nodes])
         self.doc_of = np.array([n.metadata.get("doc_id", "") for n in self.nodes])
         self.versions = versions_of(list({n.metadata.get("doc_id", ""): n.metadata for n in self._snapshot}.values()))
@@ -141,6 +164,19 @@ class HybridRetriever(BaseRetriever):
         order = np.argsort(-scores)[: self.candidates]
         return [(self.nodes[i].node_id, float(scores[i])) for i in order if scores[i] > 0]
 
+    def _unbridged(self, question: str) -> bool:
+        """Some English word of the question reaches no Chinese term of the documents."""
+        return any(not group.chinese for group in self.bridge.groups(question))
+
+    def english_ranking(self, question: str, keep: np.ndarray) -> list[tuple[str, float]]:
+        """BM25 of an English question's words over the clauses' English views."""
+        tokens = [w for w in english_words(question) if w in self.english_vocabulary]
+        if not tokens:
+            return []
+        scores = np.where(keep, np.asarray(self.english_bm25.get_scores(tokens), dtype=float), 0.0)
+        order = np.argsort(-scores)[: self.candidates]
+        return [(self.nodes[i].node_id, float(scores[i])) for i in order if scores[i] > 0]
+
     def vector_ranking(self, question: str, keep: np.ndarray) -> list[tuple[str, float]]:
         """Cosine similarity over the snapshot's chunk vectors (exact, in memory)."""
         if not self._vectors.size:
@@ -151,8 +187,10 @@ class HybridRetriever(BaseRetriever):
         return [(self.nodes[i].node_id, float(scores[i])) for i in order if np.isfinite(scores[i])]
 
     def rankings(self, question: str, regions: list[str], mode: str = "hybrid") -> list[list[tuple[str, float]]]:
-        """Each signal's ranking (BM25, vector, or both), computed once per question, over the
-        documents that apply to ``regions`` (see :meth:`scope`), one version of each work."""
+        """Each signal's ranking (BM25, vector, or both; in hybrid mode, for an English question
+        with a word the bridge cannot reach, also BM25 over the English views), computed once
+        per question, over the documents that apply to ``regions`` (see :meth:`scope`), one
+        version of each work."""
         keep = ~np.isin(self.doc_of, sorted(self.other_versions(question)))
         if regions:
             keep &= np.isin(self.region_of, self.scope(regions))
@@ -161,6 +199,8 @@ class HybridRetriever(BaseRetriever):
             out.append(self.bm25_ranking(question, keep))
         if mode in ("hybrid", "vector"):
             out.append(self.vector_ranking(question, keep))
+        if mode == "hybrid" and is_english(question) and self._unbridged(question):
+            out.append(self.english_ranking(question, keep))
         return out
 
     def other_versions(self, question: str) -> set[str]:
@@ -187,8 +227,9 @@ class HybridRetriever(BaseRetriever):
         return [n for n in self.nodes if n.metadata.get("doc_id") not in other] if other else self.nodes
 
     def fuse(self, rankings: list[list[tuple[str, float]]], top_k: int | None = None) -> list[NodeWithScore]:
-        """Weighted reciprocal-rank fusion (a single ranking keeps its order)."""
-        weights = (1.0, VECTOR_WEIGHT) if len(rankings) == 2 else (1.0,)
+        """Weighted reciprocal-rank fusion (a single ranking keeps its order): BM25, vector,
+        English view."""
+        weights = (1.0, VECTOR_WEIGHT, ENGLISH_WEIGHT) if len(rankings) >= 2 else (1.0,)
         fused: dict[str, float] = {}
         for ranking, weight in zip(rankings, weights):
             for rank, (node_id, _) in enumerate(ranking):
@@ -227,6 +268,19 @@ class HybridRetriever(BaseRetriever):
                     seen.add(node_id)
                     nodes.append(self.by_id[node_id])
         return nodes
+
+
+def english_words(text: str) -> list[str]:
+    """English text as search words: lower case, no function words, Porter stems."""
+    stem = _stemmer().stem
+    return [stem(w) for w in ENGLISH_WORD.findall(text.lower()) if w not in ENGLISH_STOPWORDS]
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    from nltk.stem import PorterStemmer
+
+    return PorterStemmer()
 
 
 def _search_text(node: TextNode) -> str:

@@ -1,0 +1,44 @@
+"""Which dictionary sense a Chinese word means: the one nearest it in meaning.
+
+CC-CEDICT lists a word's senses literal first (创新 "bring forth new ideas", 支持 "be in favor
+of", 孵化 "breeding"); a multilingual embedder places the word nearest its common sense
+(innovation, support, incubate). Used for the English gloss of a direct answer, never for the
+search view (which keeps every sense). Each word is embedded once a process.
+"""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+MOST_SENSES = 6  # senses compared; later ones are rare meanings
+MOST_WORDS_KEPT = 50_000
+
+
+class SenseChooser:
+    """{word: its senses} → {word: the sense nearest the word}, with ``embedder`` (a
+    llama-index embedding)."""
+
+    def __init__(self, embedder):
+        self.embedder = embedder
+        self._chosen: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, words: dict[str, list[str]]) -> dict[str, str]:
+        with self._lock:
+            new = {w: s[:MOST_SENSES] for w, s in words.items() if len(s) > 1 and w not in self._chosen}
+        if new and self.embedder is not None:
+            texts = [t for word, senses in new.items() for t in (word, *senses)]
+            vectors = np.asarray(self.embedder.get_text_embedding_batch(texts), dtype=np.float32)
+            vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+            at, chosen = 0, {}
+            for word, senses in new.items():
+                similarity = vectors[at + 1:at + 1 + len(senses)] @ vectors[at]
+                chosen[word] = senses[int(np.argmax(similarity))]
+                at += 1 + len(senses)
+            with self._lock:
+                if len(self._chosen) > MOST_WORDS_KEPT:
+                    self._chosen.clear()
+                self._chosen.update(chosen)
+        with self._lock:
+            return {w: self._chosen.get(w, s[0]) for w, s in words.items() if s}
