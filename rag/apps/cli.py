@@ -14,6 +14,7 @@ from pathlib import Path
 
 from rag.core.config import PROJECT_ROOT, get_settings
 from rag.core.errors import RagError
+from rag.core.model import Provenance
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
@@ -62,7 +63,7 @@ def _cmd_chunks(args: argparse.Namespace) -> int:
                 "measures": json.loads(m.get("measures") or "[]"),
                 "flagged": json.loads(m.get("flagged") or "[]"),
                 "targets": json.loads(m.get("targets") or "[]"),
-                "text": node.text, "english": m.get("english", ""),
+                "text": node.text, "english": m.get("english", ""), "provenance": Provenance.of(m).as_dict(),
             }, ensure_ascii=False))
         else:
             part = f" (part {m['part']}/{m['parts']})" if m.get("parts", 1) > 1 else ""
@@ -265,6 +266,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     app = PROJECT_ROOT / "app.py"
     if not app.is_file():
         raise RagError(f"{app} is missing; run `rag serve` from a checkout of the project")
+    sys.argv = [str(app)] + (["--editor"] if args.editor else [])
     runpy.run_path(str(app), run_name="__main__")
     return 0
 
@@ -362,7 +364,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--parallel", type=int, default=1, help="requests decoded at once")
     p.set_defaults(func=_cmd_llm_server)
 
-    p = sub.add_parser("serve", help="start the web app (app.py) on RAG_SERVER_HOST:GRADIO_SERVER_PORT")
+    p = sub.add_parser("serve", help="start the reader web app (app.py) on RAG_SERVER_HOST:GRADIO_SERVER_PORT")
+    p.add_argument("--editor", action="store_true", help="the editor app instead (upload, remove), behind "
+                   "RAG_EDITORS logins, on RAG_EDITOR_HOST:RAG_EDITOR_PORT (default 127.0.0.1:7861)")
     p.set_defaults(func=_cmd_serve)
     return parser
 

@@ -1,9 +1,15 @@
 """政策问答 · Policy QA: the Gradio page. Layout and wiring only; what it shows is in rag.apps.views.
 
-    python app.py            # http://127.0.0.1:7860 (RAG_SERVER_HOST, GRADIO_SERVER_PORT)
-    rag serve                # the same
+    python app.py            # the reader app: http://127.0.0.1:7860 (RAG_SERVER_HOST, GRADIO_SERVER_PORT)
+    python app.py --editor   # the editor app: http://127.0.0.1:7861 (RAG_EDITOR_HOST, RAG_EDITOR_PORT),
+                             # only with RAG_EDITORS=user:password,…
+    rag serve [--editor]     # the same
 
-Run `rag ingest` first. The chat answer is also the API endpoint `/ask` (question, region).
+Run `rag ingest` first. The reader app changes nothing: chat, eligibility, compare and the
+documents with their text; no upload or remove control and no route that changes the library
+(the editing functions are not part of its page at all). The editor app adds uploading and
+removing documents, behind the editors' login. Both throttle failed logins (rag.apps.login).
+The chat answer is also the API endpoint `/ask` (question, region).
 """
 from __future__ import annotations
 
@@ -60,7 +66,8 @@ MARKER_JS = r"""
 """
 
 
-def build(settings=None) -> gr.Blocks:
+def build(settings=None, editor: bool = False) -> gr.Blocks:
+    """The page; with ``editor``, the Documents tab can upload and remove documents."""
     settings = settings or get_settings()
     region_choices = [ui.ALL_REGIONS] + ui.regions(settings)
 
@@ -178,31 +185,15 @@ def build(settings=None) -> gr.Blocks:
 
             with gr.Tab("文件 Documents", id="documents"):
                 documents = ui.document_rows(settings)
-                d_table = gr.Dataframe(documents, headers=["doc_id", "标题 title", "版本 version", "状态 status", "地区 region", "层级 level",
-                                       "上级地区 within", "发文机关 issuer", "文号 number", "日期 date", "施行 effective",
-                                       "期限 period", "修订 amended", "条款数 clauses"],
-                                       wrap=True, interactive=False, elem_id="d-table")
+                d_table = gr.Dataframe(documents, headers=ui.DOCUMENT_HEADERS, wrap=True, interactive=False,
+                                       elem_id="d-table")
                 with gr.Row():
                     d_doc = gr.Dropdown([r[0] for r in documents], label="查看条款树 · Clause tree",
                                         elem_id="d-doc")
                 d_tree = gr.Markdown("")
                 d_doc.change(lambda doc: ui.clause_tree(doc, settings), d_doc, d_tree, api_visibility="private")
-                gr.Markdown("### 上传新文件 · Add a document (.txt .md .docx .pdf .html, ≤ 20 MB)")
-                d_files = gr.File(file_count="multiple", file_types=ui.UPLOAD_SUFFIXES, elem_id="d-files")
-                d_go = gr.Button("导入 Ingest", variant="primary", elem_id="d-go")
-                d_status = gr.Markdown("")
-
-                def upload(files, progress=gr.Progress()):
-                    paths = [f if isinstance(f, str) else getattr(f, "name", str(f)) for f in (files or [])]
-                    try:
-                        status = ui.ingest_upload(paths, settings, progress=lambda name: progress(None, desc=name))
-                    except RagError as exc:
-                        status = "错误 · Error: " + str(exc)
-                    docs = ui.document_rows(settings)
-                    return (status, docs, gr.update(choices=[r[0] for r in docs]),
-                            gr.update(choices=[ui.ALL_REGIONS] + ui.regions(settings)))
-
-                d_go.click(upload, d_files, [d_status, d_table, d_doc, region], api_visibility="private")
+                if editor:
+                    _editing(settings, [r[0] for r in documents], d_table, d_doc, region)
 
         def ask(question: str, region: str = "") -> dict:
             """Answer a policy question; returns the answer with [n] markers and its cited clauses."""
@@ -212,18 +203,70 @@ def build(settings=None) -> gr.Blocks:
     return demo
 
 
-def main() -> None:
+def _editing(settings, doc_ids: list[str], d_table, d_doc, region) -> None:
+    """The editor's controls of the Documents tab: upload (checked, with who added it) and remove."""
+    gr.Markdown("### 上传新文件 · Add a document (.txt .md .docx .pdf .html, ≤ 20 MB)")
+    d_files = gr.File(file_count="multiple", file_types=ui.UPLOAD_SUFFIXES, elem_id="d-files")
+    d_go = gr.Button("导入 Ingest", variant="primary", elem_id="d-go")
+    d_status = gr.Markdown("", elem_id="d-status")
+    gr.Markdown("### 移除文件 · Remove a document")
+    with gr.Row():
+        d_remove_doc = gr.Dropdown(doc_ids, label="doc_id", elem_id="d-remove-doc")
+        d_remove = gr.Button("移除 Remove", variant="stop", elem_id="d-remove")
+
+    def refreshed(status: str):
+        docs = ui.document_rows(settings)
+        ids = [r[0] for r in docs]
+        return (status, docs, gr.update(choices=ids), gr.update(choices=ids, value=None),
+                gr.update(choices=[ui.ALL_REGIONS] + ui.regions(settings)))
+
+    def upload(files, request: gr.Request, progress=gr.Progress()):
+        paths = [f if isinstance(f, str) else getattr(f, "name", str(f)) for f in (files or [])]
+        try:
+            status = ui.ingest_upload(paths, settings, progress=lambda name: progress(None, desc=name),
+                                      added_by=f"{request.username or 'editor'} (web)")
+        except RagError as exc:
+            status = "错误 · Error: " + str(exc)
+        return refreshed(status)
+
+    def remove(doc_id):
+        try:
+            status = ui.remove_upload(doc_id, settings)
+        except RagError as exc:
+            status = "错误 · Error: " + str(exc)
+        return refreshed(status)
+
+    outputs = [d_status, d_table, d_doc, d_remove_doc, region]
+    d_go.click(upload, d_files, outputs, api_visibility="private")
+    d_remove.click(remove, d_remove_doc, outputs, api_visibility="private")
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    from rag.apps.login import Logins, parse_users
+
+    parser = argparse.ArgumentParser(description="the web app: the reader app, or with --editor the editor app")
+    parser.add_argument("--editor", action="store_true", help="the editor app (upload, remove), behind "
+                        "RAG_EDITORS logins, on RAG_EDITOR_HOST:RAG_EDITOR_PORT")
+    args = parser.parse_args(argv)
     settings = get_settings()
-    demo = build(settings)
+    try:
+        users = parse_users(settings.editors if args.editor else settings.auth,
+                            "RAG_EDITORS" if args.editor else "RAG_AUTH")
+    except RagError as exc:
+        raise SystemExit(str(exc))
+    if args.editor and not users:
+        raise SystemExit("the editor app needs RAG_EDITORS=user:password[,user:password…]: "
+                         "without editors nobody may change the library")
+    demo = build(settings, editor=args.editor)
     # requests answered at once, and how many may wait: beyond that a client is told the queue
     # is full ("busy"), never a 5xx
     demo.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
-    if settings.auth and ":" not in settings.auth:
-        raise SystemExit("RAG_AUTH must be user:password")
-    auth = tuple(settings.auth.split(":", 1)) if settings.auth else None
-    demo.launch(server_name=settings.server_host, server_port=settings.server_port, share=False,
-                auth=auth, show_error=False, css=CSS, js=MARKER_JS, theme=gr.themes.Soft(),
-                max_file_size="20mb")
+    host, port = (settings.editor_host, settings.editor_port) if args.editor else (settings.server_host,
+                                                                                  settings.server_port)
+    demo.launch(server_name=host, server_port=port, share=False, auth=Logins(users) if users else None,
+                show_error=False, css=CSS, js=MARKER_JS, theme=gr.themes.Soft(), max_file_size="20mb")
 
 
 if __name__ == "__main__":

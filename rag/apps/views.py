@@ -14,7 +14,7 @@ from pathlib import Path
 
 from rag.core.config import Settings
 from rag.core.errors import RagError
-from rag.core.model import Answer, Citation
+from rag.core.model import ADDED, CATALOG, Answer, Citation, Provenance
 from rag.core.vocabulary import CITATION_MARKER
 from rag.features.export import export_folder
 
@@ -196,7 +196,14 @@ STATUS_NAMES = {"in force": "现行有效 in force", "replaced": "已被新版�
                 "repealed": "已废止 repealed", "not yet in force": "尚未施行 not yet in force"}
 
 
+DOCUMENT_HEADERS = ["doc_id", "标题 title", "版本 version", "状态 status", "地区 region", "层级 level",
+                    "上级地区 within", "发文机关 issuer", "文号 number", "日期 date", "施行 effective",
+                    "期限 period", "修订 amended", "条款数 clauses", "来源 origin", "添加者 added by",
+                    "添加时间 added at", "文件 file", "读取 read as"]
+
+
 def document_rows(settings: Settings) -> list[list]:
+    """One row a document (DOCUMENT_HEADERS): what it is, its version, and where it came from."""
     from rag.index.store import ClauseStore
     from rag.index.versions import versions_of
 
@@ -206,8 +213,15 @@ def document_rows(settings: Settings) -> list[list]:
     return [[d["doc_id"], d["title"], versions[d["doc_id"]].label, STATUS_NAMES.get(versions[d["doc_id"]].status, ""),
              d["region"], d.get("level", ""), d.get("parent_region", ""),
              d.get("issuer", ""), d.get("doc_number", ""),
-             d.get("date", ""), d.get("effective", ""), d.get("period", ""), d.get("amendments", ""), d["chunks"]]
+             d.get("date", ""), d.get("effective", ""), d.get("period", ""), d.get("amendments", ""), d["chunks"],
+             *_provenance_cells(Provenance.of(d))]
             for d in documents]
+
+
+def _provenance_cells(p: Provenance) -> list[str]:
+    origin = {CATALOG: "目录 catalog", ADDED: "新增 added"}.get(p.origin, p.origin or "—")
+    file = f"{p.file_name} · {p.file_size:,} B · sha256 {p.file_sha256[:12]}" if p.file_sha256 else p.file_name
+    return [origin, p.added_by or "—", p.added_at or "—", file, ", ".join(x for x in (p.reader, p.encoding) if x)]
 
 
 def clause_tree(doc_id: str, settings: Settings) -> str:
@@ -228,9 +242,11 @@ def clause_tree(doc_id: str, settings: Settings) -> str:
     return "\n".join(lines) or "（无条款）"
 
 
-def ingest_upload(paths: list[str], settings: Settings, progress=None) -> str:
+def ingest_upload(paths: list[str], settings: Settings, progress=None, added_by: str = "editor (web)") -> str:
     """Copy uploads into the data folder's uploads/ (names cleaned, size and type checked),
-    ingest them, and make them searchable at once."""
+    ingest those that are policy documents (rag.chunking.admission), recording who added them,
+    and make them searchable at once. A refused file is removed from uploads/ again."""
+    from rag.chunking.admission import not_a_policy_document
     from rag.pipeline.writing import ingest_paths
 
     if not paths:
@@ -253,8 +269,33 @@ def ingest_upload(paths: list[str], settings: Settings, progress=None) -> str:
             target = upload_dir / name
             shutil.copyfile(src, target)
             accepted.append(target)
-    report = ingest_paths(accepted, settings, progress=progress) if accepted else None
+    report = ingest_paths(accepted, settings, progress=progress, added_by=added_by,
+                          admit=not_a_policy_document) if accepted else None
+    for name, _ in report.skipped if report else []:  # refused: not kept among the uploads
+        (upload_dir / name).unlink(missing_ok=True)
     lines = [f"已导入 · ingested: {report.summary()}"] if report and report.documents else []
     lines += [f"未导入 · skipped: {reason}" for _, reason in (report.skipped if report else [])]
     lines += [f"未导入 · refused: {reason}" for reason in refused]
     return "\n\n".join(lines) or "没有可导入的文件 · nothing to ingest"
+
+
+def remove_upload(doc_id: str, settings: Settings) -> str:
+    """Remove a document an editor added (its file in uploads/ too); the catalog's documents
+    stay (they come back with the next `rag ingest` of the corpus)."""
+    from rag.index.store import ClauseStore
+    from rag.pipeline.writing import remove_document
+
+    if not doc_id:
+        raise RagError("请选择文件 · choose a document")
+    with ClauseStore(settings) as store:
+        found = next((d for d in store.documents() if d["doc_id"] == doc_id), None)
+    if found is None:
+        raise RagError(f"没有该文件 · no document {doc_id!r} in the index")
+    if found.get("origin") == CATALOG:
+        raise RagError(f"{doc_id} 属于文件目录 · belongs to the catalog (corpus/documents.toml); "
+                       "remove it there and re-ingest")
+    removed = remove_document(doc_id, settings)
+    upload = Path(settings.data_dir) / "uploads" / str(found.get("source_file", ""))
+    if found.get("source_file") and upload.is_file():
+        upload.unlink()
+    return f"已移除 · removed {doc_id}: {removed} chunks"

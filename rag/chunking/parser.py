@@ -15,6 +15,7 @@ from llama_index.core.schema import BaseNode, MetadataMode, NodeRelationship, Te
 
 from rag.chunking.clauses import SENTENCE_END, Clause, clean_block, parse_clauses
 from rag.chunking.tables import WS, split_lines
+from rag.core.model import PROVENANCE_KEYS
 from rag.core.vocabulary import ITEM_MARKER
 from rag.extract.english import reader_for
 from rag.extract.facts import facts_of
@@ -76,7 +77,8 @@ def token_counter():
 _HIDDEN_FROM_EMBED = ["doc_id", "region", "region_en", "issuer", "doc_number", "date", "level",
                       "clause_number", "kind", "article", "start_char", "end_char", "part", "parts",
                       "source_file", "source_path", "encoding", "reader", "doc_hash", "tokens", "parent_region",
-                      "adopted", "issued", "effective", "amendments", "period", "facts", "measures", "flagged", "targets", "english"]
+                      "adopted", "issued", "effective", "amendments", "period", "facts", "measures", "flagged", "targets", "english",
+                      "origin", "added_by", "added_at", "file_size", "file_sha256"]
 
 
 def chunk_id(doc_id: str, clause_path: str, text: str, occurrence: int, fingerprint: str = "") -> str:
@@ -88,7 +90,7 @@ def chunk_id(doc_id: str, clause_path: str, text: str, occurrence: int, fingerpr
 
 
 # where the file lies and how it was encoded do not change what a chunk says
-_FILE_BOOKKEEPING = ("encoding", "reader", "source_path", "source_file", "doc_hash")
+_FILE_BOOKKEEPING = ("source_path", "doc_hash") + PROVENANCE_KEYS
 
 
 def metadata_fingerprint(metadata: dict) -> str:

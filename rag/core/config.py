@@ -61,7 +61,12 @@ class Settings:
     max_question_chars: int = 2000
     server_host: str = "127.0.0.1"
     server_port: int = 7860
-    auth: str = ""
+    auth: str = ""  # user:password a reader logs in with (none: the reader app is open)
+    # user:password,… of the editors: the editor app (`rag serve --editor`) starts only with them
+    editors: str = ""
+    editor_host: str = "127.0.0.1"
+    editor_port: int = 7861
+    operator: str = ""  # who `rag ingest` records as adding a document (RAG_OPERATOR, else the login name)
     concurrency: int = 4  # requests the app answers at once (Gradio's default is 1)
     queue_size: int = 32  # requests that may wait; beyond that a client is told the queue is full
 
@@ -97,6 +102,10 @@ def settings_from_env() -> Settings:
         server_host=_env("RAG_SERVER_HOST", base.server_host),
         server_port=_env_int("GRADIO_SERVER_PORT", _env_int("RAG_SERVER_PORT", base.server_port)),
         auth=_env("RAG_AUTH", ""),
+        editors=_env("RAG_EDITORS", ""),
+        editor_host=_env("RAG_EDITOR_HOST", base.editor_host),
+        editor_port=_env_int("RAG_EDITOR_PORT", base.editor_port),
+        operator=_env("RAG_OPERATOR", "") or _env("USER", "") or _env("USERNAME", ""),
         concurrency=_env_int("RAG_CONCURRENCY", base.concurrency),
         queue_size=_env_int("RAG_QUEUE_SIZE", base.queue_size),
     )

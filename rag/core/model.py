@@ -14,6 +14,35 @@ def work_title(metadata: dict) -> str:
     return f"《{metadata.get('title', '')}》" + (f"（{version}）" if version else "")
 
 
+@dataclass(frozen=True)
+class Provenance:
+    """Where a document came from: the catalog (corpus/documents.toml) or added later, by
+    whom, when, from which file, and how it was read."""
+    origin: str  # CATALOG or ADDED
+    added_by: str
+    added_at: str  # ISO 8601, UTC
+    file_name: str
+    file_size: int
+    file_sha256: str
+    reader: str  # text, markdown, docx, pdf, web page …
+    encoding: str
+
+    @classmethod
+    def of(cls, metadata: dict) -> "Provenance":
+        return cls(origin=metadata.get("origin", ""), added_by=metadata.get("added_by", ""),
+                   added_at=metadata.get("added_at", ""), file_name=metadata.get("source_file", ""),
+                   file_size=int(metadata.get("file_size") or 0), file_sha256=metadata.get("file_sha256", ""),
+                   reader=metadata.get("reader", ""), encoding=metadata.get("encoding", ""))
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+CATALOG, ADDED = "catalog", "added"
+PROVENANCE_KEYS = ("origin", "added_by", "added_at", "source_file", "file_size", "file_sha256", "reader", "encoding")
+"""The chunk metadata a Provenance is read from."""
+
+
 @dataclass
 class Citation:
     n: int
@@ -25,6 +54,7 @@ class Citation:
     text: str
     version: str = ""  # the version of a work with several ("2024年修订"), else ""
     status: str = ""  # in force, replaced, ended, repealed, not yet in force (rag.index.versions)
+    provenance: Provenance | None = None
 
     @classmethod
     def of_node(cls, node, n: int) -> "Citation":
@@ -32,7 +62,8 @@ class Citation:
         m = node.metadata
         return cls(n=n, doc_id=m.get("doc_id", ""), title=m.get("title", ""), region=m.get("region", ""),
                    clause_path=m.get("clause_path", ""), clause_number=m.get("clause_number", ""),
-                   text=node.text, version=m.get("version", ""), status=m.get("status", ""))
+                   text=node.text, version=m.get("version", ""), status=m.get("status", ""),
+                   provenance=Provenance.of(m))
 
     @property
     def label(self) -> str:
@@ -43,7 +74,8 @@ class Citation:
     def as_dict(self) -> dict:
         return {"n": self.n, "doc_id": self.doc_id, "title": self.title, "region": self.region,
                 "clause_path": self.clause_path, "clause_number": self.clause_number,
-                "label": self.label, "version": self.version, "status": self.status, "text": self.text}
+                "label": self.label, "version": self.version, "status": self.status, "text": self.text,
+                "provenance": self.provenance.as_dict() if self.provenance else None}
 
 
 @dataclass

@@ -24,6 +24,7 @@ from llama_index.core.schema import TextNode
 
 from rag.core.config import Settings
 from rag.core.errors import IndexMissingError, StoreUnavailable
+from rag.core.model import PROVENANCE_KEYS
 from rag.index.embeddings import model_id
 
 COLLECTION_PREFIX = "clauses-"
@@ -33,7 +34,7 @@ SNAPSHOT_TRIES = 20  # manifest reads a snapshot may retry while a writer commit
 # the document-level metadata every chunk carries (rag.ingest.catalog.DocumentInfo plus the file)
 DOCUMENT_FIELDS = ("doc_id", "title", "region", "region_en", "issuer", "doc_number", "date", "level",
                    "parent_region", "adopted", "issued", "effective", "amendments", "period",
-                   "source_file", "source_path", "declared_status")
+                   "source_file", "source_path", "declared_status") + PROVENANCE_KEYS
 EXCLUDED_FROM_SEARCH = ("heading", "table_header")  # structure, not content to cite
 
 
@@ -206,6 +207,8 @@ class ClauseStore:
         for meta in got["metadatas"]:
             d = docs.setdefault(meta["doc_id"], {k: meta.get(k, "") for k in DOCUMENT_FIELDS})
             d["chunks"] = d.get("chunks", 0) + 1
+            if str(meta.get("added_at", "")) > str(d.get("added_at", "")):  # a changed document: its last adding
+                d.update({k: meta.get(k, "") for k in PROVENANCE_KEYS})
         return sorted(docs.values(), key=lambda d: d["doc_id"])
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from llama_index.core.schema import Document
 
 from rag.core.errors import DocumentError
+from rag.core.model import ADDED, CATALOG
 from rag.ingest.catalog import CorpusCatalog, infer_info
 from rag.ingest.decoding import LoadedText, decode_bytes
 from rag.ingest.metadata import read_facts
@@ -104,6 +105,9 @@ def load_document(path: Path, catalog: CorpusCatalog) -> Document:
         encoding=loaded.encoding,
         reader=loaded.reader,
         doc_hash=hashlib.sha256(text.encode("utf-8")).hexdigest()[:16],
+        file_size=path.stat().st_size,
+        file_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        origin=CATALOG if entry else ADDED,
     )
     return Document(text=text, id_=info.doc_id, metadata=metadata)
 

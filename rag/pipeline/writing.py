@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
@@ -79,8 +80,12 @@ def remove_document(doc_id: str, settings: Settings | None = None) -> int:
 
 
 def ingest_paths(paths: list[Path] | None = None, settings: Settings | None = None,
-                 progress: Callable[[str], None] | None = None, store: ClauseStore | None = None) -> IngestReport:
-    """Load, chunk, embed and store documents; unchanged chunks are skipped, stale ones removed."""
+                 progress: Callable[[str], None] | None = None, store: ClauseStore | None = None,
+                 added_by: str = "", admit: Callable | None = None) -> IngestReport:
+    """Load, chunk, embed and store documents; unchanged chunks are skipped, stale ones removed.
+
+    Every document records who added it (``added_by``, else the operator of the settings) and
+    when; ``admit(document) → reason`` refuses a document for a non-empty reason (uploads)."""
     settings = settings or get_settings()
     started = time.perf_counter()
     report = IngestReport()
@@ -103,6 +108,12 @@ def ingest_paths(paths: list[Path] | None = None, settings: Settings | None = No
             except DocumentError as exc:
                 report.skipped.append((path.name, str(exc)))
                 continue
+            refusal = admit(doc) if admit else ""
+            if refusal:
+                report.skipped.append((path.name, f"{path.name}: {refusal}"))
+                continue
+            doc.metadata.update(added_by=added_by or f"command line ({settings.operator or 'unknown'})",
+                                added_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
             dup = seen_hashes.get(doc.metadata["doc_hash"])
             if dup:
                 report.skipped.append((path.name, f"{path.name}: same text as {dup}; skipped"))

@@ -6,61 +6,19 @@ is never used: it downloads a browser.
 """
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
-from rag.core.config import PROJECT_ROOT
-from rag.llm.writer import free_port
+from tests.apps.conftest import SHOTS, running_app
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def app_url(indexed_settings):
-    port = free_port()
-    env = dict(os.environ, RAG_DATA_DIR=str(indexed_settings.data_dir), GRADIO_SERVER_PORT=str(port),
-               HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False")
-    log = (PROJECT_ROOT / "artifacts").joinpath("app.log")
-    log.parent.mkdir(exist_ok=True)
-    with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, "app.py"], cwd=PROJECT_ROOT, env=env, stdout=out, stderr=out)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                assert proc.poll() is None, f"app.py exited: {log.read_text()[-2000:]}"
-                assert time.monotonic() < deadline, "app.py did not start in 120 s"
-                time.sleep(0.5)
+    with running_app(indexed_settings.data_dir) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert os.path.exists(CHROMIUM), "Chromium is missing: apt-get install -y chromium fonts-noto-cjk (scripts/test does)"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--no-first-run"])
-        yield b
-        b.close()
 
 
 @pytest.fixture

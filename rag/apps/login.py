@@ -1,0 +1,72 @@
+"""Logins for the web apps: ``user:password,…`` from the configuration, checked in constant
+time, with failed attempts throttled (Gradio has none): after :data:`MOST_FAILURES` failures
+for a user within :data:`LOCK_SECONDS`, every attempt for that user is refused for
+:data:`LOCK_SECONDS`, right password or not, and the lock is logged.
+
+Gradio hands the login function the user name and password only, not the caller's address,
+so the throttle counts per user name (every name tried, known or not).
+"""
+from __future__ import annotations
+
+import hmac
+import logging
+import threading
+import time
+from typing import Callable
+
+from fastapi import HTTPException
+
+from rag.core.errors import ConfigError
+
+MOST_FAILURES = 5
+LOCK_SECONDS = 60.0
+log = logging.getLogger("rag.login")
+
+
+class TooManyAttempts(HTTPException):
+    """Raised to Gradio's login route while a user is locked: HTTP 429 with the reason."""
+
+    def __init__(self, user: str):
+        super().__init__(status_code=429, detail=f"too many failed logins for {user!r}; try again in a minute")
+
+
+def parse_users(spec: str, variable: str) -> dict[str, str]:
+    """``alice:pw1,bob:pw2`` → {alice: pw1, bob: pw2}; a clear error for anything else."""
+    users: dict[str, str] = {}
+    for pair in filter(None, (p.strip() for p in spec.split(","))):
+        user, sep, password = pair.partition(":")
+        if not sep or not user.strip() or not password:
+            raise ConfigError(f"{variable} must be user:password[,user:password…]; got an entry without both")
+        users[user.strip()] = password
+    return users
+
+
+class Logins:
+    """The login function Gradio calls: ``logins(user, password) → bool``."""
+
+    def __init__(self, users: dict[str, str], clock: Callable[[], float] = time.monotonic):
+        self.users = users
+        self.clock = clock
+        self._failures: dict[str, list[float]] = {}
+        self._locked_until: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, user: str, password: str) -> bool:
+        now = self.clock()
+        with self._lock:
+            if self._locked_until.get(user, 0.0) > now:
+                log.warning("login refused for %r: locked after %d failures", user, MOST_FAILURES)
+                raise TooManyAttempts(user)
+            expected = self.users.get(user)
+            ok = expected is not None and hmac.compare_digest(password.encode(), expected.encode())
+            if ok:
+                self._failures.pop(user, None)
+                return True
+            recent = [t for t in self._failures.get(user, []) if now - t < LOCK_SECONDS] + [now]
+            self._failures[user] = recent
+            log.warning("failed login for %r (%d in the last minute)", user, len(recent))
+            if len(recent) >= MOST_FAILURES:
+                self._locked_until[user] = now + LOCK_SECONDS
+                self._failures.pop(user, None)
+                log.warning("user %r locked for %.0f s after %d failed logins", user, LOCK_SECONDS, len(recent))
+            return False
