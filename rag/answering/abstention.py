@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 from rag.core.model import Evidence
 from rag.core.numbers import arabic_numerals, numbers_in
@@ -26,6 +27,7 @@ from rag.core.vocabulary import (
 from rag.core.words import STOPWORDS, segmenter
 from rag.extract.facts import FIGURE
 from rag.query.analysis import asked_unit
+from rag.query.english import is_english
 
 AMOUNT_WORDS = re.compile(rf"{HOW_MUCH}|比例是|how (much|many|large|big|long)|what (percentage|share|"
                           r"proportion|amount|minimum|maximum)|which (percentage|share)", re.I)
@@ -58,11 +60,13 @@ def _units_in(fragment: str) -> set[str]:
     return {_SAME_UNIT.get(u, u) for u in units}
 
 
-def _states_asked_figure(ev: Evidence, unit: str, terms: list[str]) -> bool:
-    """A fragment of the sentence gives a figure in the asked unit and shares a topic term."""
+def _states_asked_figure(ev: Evidence, unit: str, terms: list[str], whole: bool = False) -> bool:
+    """A fragment of the sentence (with ``whole``, the sentence) gives a figure in the asked
+    unit and shares a topic term."""
     money = unit in _MONEY
     unit = _SAME_UNIT.get(unit, unit)
-    for fragment in _PHRASE.findall(arabic_numerals(ev.sentence)):
+    written = arabic_numerals(ev.sentence)
+    for fragment in [written] if whole else _PHRASE.findall(written):
         units = _units_in(fragment)
         if (unit in units or (money and units & set(_MONEY))) and any(t in fragment for t in terms if len(t) > 1):
             return True
@@ -115,7 +119,10 @@ def unstated_figure(query: str, chosen: list[Evidence], places: list[str], terms
     unit = asked_unit(query)
     if unit and unit != "%":
         topic = [t for t in terms if t not in _MONEY and t != unit]
-        figures = [ev for ev in figures if _states_asked_figure(ev, unit, topic)]
+        # an English question's terms are translations of its words, often not the word the
+        # clause puts beside its figure (publicized: 公布, where the clause says 公示时间): the
+        # sentence must share a term, not the figure's own fragment
+        figures = [ev for ev in figures if _states_asked_figure(ev, unit, topic, whole=is_english(query))]
     if unit == "%":  # a share is stated as one (70%, 七成, 一半), not as a count
         figures = [ev for ev in figures if "%" in _units_in(arabic_numerals(ev.sentence)) or "一半" in ev.sentence]
     topic = asked_topic(query)
@@ -204,12 +211,14 @@ def unknown_concepts(basis: str, vocabulary: set[str], corpus_text: str, names: 
     return Unknown.among(missing, words)
 
 
-def unknown_english_concepts(groups: list, names: set[str]) -> Unknown:
+def unknown_english_concepts(groups: list, names: set[str], covered: Callable[[str], bool] = lambda unit: False
+                             ) -> Unknown:
     """As unknown_concepts, for an English question: a unit the dictionary translates is
-    unknown when none of its translations occurs in any indexed clause (rag.query.english).
+    unknown when none of its translations occurs in any indexed clause (rag.query.english) and
+    no clause's English view says it (``covered``: publicized → a view's "public notification").
     Region names are left out, as the region check handles them."""
     known = [g for g in groups if g.translated and g.english not in names]
-    return Unknown.among([g.english for g in known if g.absent], [g.english for g in known])
+    return Unknown.among([g.english for g in known if g.absent and not covered(g.english)], [g.english for g in known])
 
 
 MIN_WORD_FREQ = 10

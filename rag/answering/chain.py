@@ -155,7 +155,8 @@ def _read(q: Question, retriever, writer, models: Models) -> Answer:
     decision on them."""
     question, language, query, regions, terms = q.text, q.language, q.query, q.regions, q.terms
     if language == "en":
-        unknown = unknown_english_concepts(retriever.bridge.groups(query), set(retriever.region_groups))
+        unknown = unknown_english_concepts(retriever.bridge.groups(query), set(retriever.region_groups),
+                                           retriever.english_covers)
     else:
         unknown = unknown_concepts(q.basis, retriever.vocabulary, retriever.corpus_text, set(retriever.region_groups))
 

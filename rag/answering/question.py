@@ -7,6 +7,7 @@ from rag.answering.abstention import QUESTION_WORDS
 from rag.core.words import tokenize
 from rag.places.matching import RegionMatch, match_regions
 from rag.query.analysis import QuestionAnalysis, analyse
+from rag.query.english import plain_english
 from rag.query.followup import clean_question, condense, language_of
 from rag.query.spelling import corrected
 from rag.reading.extractive import QUANTITY_WORDS
@@ -35,6 +36,8 @@ class Question:
         groups = retriever.region_groups
         query, regions = condense(text, history, groups)
         query, fixes = corrected(query, retriever.homophones)
+        if language == "en":
+            query = plain_english(query)
         if region:
             regions = match_regions(region, groups).regions or [region]
         basis, terms, spans = question_terms(query, language, groups, retriever.bridge)

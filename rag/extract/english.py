@@ -49,6 +49,7 @@ _PUNCTUATION = {"，": ", ", "、": ", ", "；": "; ", "。": ". ", "：": ": ",
 _NUMBER = r"\d+(?:\.\d+)?"
 _UNIT = r"亿元|万元|元|%|％|个工作日|工作日|个月|倍|家|个|项|名|件|人|所|户|日|天|周|年"
 _DATE = re.compile(r"(\d{4})年(?:(\d{1,2})月(?:(\d{1,2})日|(底))?|(底))?(前|以前|起)?")
+_DAY = re.compile(r"(?<![\d.])(\d{1,2})月(?:(\d{1,2})日|(底|初))?(前|以前|起)?")  # a date in any year: 6月底
 _RANGE = re.compile(rf"({_NUMBER})({_UNIT})?以上({_NUMBER})({_UNIT})以下")
 _FIGURE = re.compile(rf"({QUALIFIER_BEFORE}|达到)?({_NUMBER}(?:[-—～~]{_NUMBER})?)({_UNIT})?(以上|以下|以内|左右|内)?")
 _ARTICLE = re.compile(r"第(\d+)条")
@@ -87,6 +88,15 @@ def _date(m: re.Match) -> str:
     return {"前": f"by {said}", "以前": f"by {said}", "起": f"from {said}"}.get(when or "", said)
 
 
+def _day(m: re.Match) -> str:
+    month, day, part, when = m.groups()
+    if not 1 <= int(month) <= 12:
+        return m.group(0)
+    name = _MONTHS[int(month) - 1]
+    said = f"{name} {int(day)}" if day else {"底": f"the end of {name}", "初": f"the beginning of {name}"}.get(part, name)
+    return {"前": f"by {said}", "以前": f"by {said}", "起": f"from {said}"}.get(when or "", said)
+
+
 def _figure(m: re.Match) -> str:
     qualifier, number, unit, after = m.groups()
     if unit == "年" and not qualifier and not after and re.fullmatch(r"\d{4}", number):
@@ -99,7 +109,7 @@ def _figure(m: re.Match) -> str:
     return f"{ENGLISH_QUALIFIER[qualifier]} {said}" if qualifier else said
 
 
-_KINDS = {"date": _DATE, "range": _RANGE, "article": _ARTICLE, "figure": _FIGURE}  # tried in this order
+_KINDS = {"date": _DATE, "day": _DAY, "range": _RANGE, "article": _ARTICLE, "figure": _FIGURE}  # tried in order
 _SAID = re.compile("|".join(f"(?P<{name}>{p.pattern})" for name, p in _KINDS.items()))
 
 
@@ -109,6 +119,8 @@ def _said(m: re.Match) -> str:
     inner = _KINDS[kind].fullmatch(text)
     if kind == "date":
         return _date(inner)
+    if kind == "day":
+        return _day(inner)
     if kind == "range":
         low = _amount(inner.group(1), inner.group(2) or inner.group(4)).split(" ")[0]
         return f"{low} to {_amount(inner.group(3), inner.group(4))}"

@@ -97,7 +97,10 @@ _ASKED_UNIT_ZH = re.compile(r"(?:多少|几)\s*(万元|亿元|元|%|家|个|项|
 _ASKED_SHARE_ZH = re.compile(r"比例|比重|占比|百分之几|百分比|几成")
 _ASKED_UNIT_EN = [(re.compile(r"what (percentage|share|proportion|percent)|how much of", re.I), "%"),
                   (re.compile(r"how much (money|funding|subsidy|support|capital)|how (large|big) .{0,120}\b(fund|budget|"
-                              r"investment|subsidy|grant|capital)s?\b", re.I), "元")]
+                              r"investment|subsidy|grant|capital)s?\b", re.I), "元"),
+                  (re.compile(r"how many (?:working |calendar )?days", re.I), "日"),
+                  (re.compile(r"how many months", re.I), "个月"),
+                  (re.compile(r"how many years", re.I), "年")]
 
 
 def asked_units(query: str) -> tuple[str, ...]:

@@ -335,3 +335,23 @@ def is_english(question: str) -> bool:
 
 
 
+
+
+# how people shorten English words in a question typed quickly, where the dictionary knows only
+# the full words (uni → university, govt → government, reg → regulation); shortenings it reads
+# itself (tech, R&D) are left to it
+CASUAL_ENGLISH = {
+    "uni": "university", "unis": "universities", "univ": "university", "govt": "government",
+    "gov": "government", "gov't": "government", "dept": "department", "depts": "departments",
+    "reg": "regulation", "regs": "regulations", "sci": "science", "info": "information", "org": "organization",
+    "orgs": "organizations", "biz": "business", "mgmt": "management", "yr": "year", "yrs": "years",
+    "approx": "approximately", "min": "minimum", "max": "maximum", "pct": "percent", "prov": "province",
+    "intl": "international", "natl": "national", "ip": "intellectual property",
+}
+_CASUAL = re.compile(r"(?<![\w&'])(" + "|".join(sorted(map(re.escape, CASUAL_ENGLISH), key=len, reverse=True))
+                     + r")(?![\w&'])", re.I)
+
+
+def plain_english(question: str) -> str:
+    """An English question with its casual shortenings written out (uni → university)."""
+    return _CASUAL.sub(lambda m: CASUAL_ENGLISH[m.group(1).lower()], question)

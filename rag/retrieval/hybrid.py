@@ -84,6 +84,7 @@ class HybridRetriever(BaseRetriever):
         views = [english_words(f"{titles[n.metadata.get('title', '')]} {n.metadata.get('region_en', '')} "
                                f"{n.metadata.get('english') or english.view(n.text)}") for n in self.nodes]
         self.english_vocabulary = {w for view in views for w in view}
+        self._english_text = "".join(f" {' '.join(view)} \n" for view in views)
         self.english_bm25 = bm25s.BM25()
         if self.nodes:
             self.english_bm25.index(views, show_progress=False)
@@ -167,6 +168,11 @@ class HybridRetriever(BaseRetriever):
     def _unbridged(self, question: str) -> bool:
         """Some English word of the question reaches no Chinese term of the documents."""
         return any(not group.chinese for group in self.bridge.groups(question))
+
+    def english_covers(self, english: str) -> bool:
+        """Some clause's English view says these words, in this order (stems compared)."""
+        words = english_words(english)
+        return bool(words) and f" {' '.join(words)} " in self._english_text
 
     def english_ranking(self, question: str, keep: np.ndarray) -> list[tuple[str, float]]:
         """BM25 of an English question's words over the clauses' English views."""
