@@ -171,6 +171,9 @@ def answer_metrics(results: list[ItemResult]) -> dict:
     latencies = sorted(r.latency_ms for r in results)
     metrics["latency_p50_ms"] = round(statistics.median(latencies), 1)
     metrics["latency_p95_ms"] = round(latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))], 1)
+    english_latencies = [r.latency_ms for r in results if r.item["lang"] == "en"]
+    if english_latencies:
+        metrics["latency_p50_ms_en"] = round(statistics.median(english_latencies), 1)
     return metrics
 
 

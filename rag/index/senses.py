@@ -11,7 +11,7 @@ import threading
 
 import numpy as np
 
-MOST_SENSES = 6  # senses compared; later ones are rare meanings
+MOST_SENSES = 4  # senses compared; later ones are rare meanings (each costs an embedding)
 MOST_WORDS_KEPT = 50_000
 
 

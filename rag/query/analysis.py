@@ -79,7 +79,8 @@ def analyse(question: str) -> QuestionAnalysis:
 # how a question asks for each kind of answer, most specific first
 _KINDS = [
     ("department", re.compile(r"哪个部门|哪些部门|什么部门|哪个单位|哪些单位|由谁|谁负责|谁牵头|哪.{0,4}牵头|牵头单位|牵头部门|牵头的是|责任单位|"
-                              r"责任部门|\bwho\b|which (?:[\w-]+ ){0,2}(department|agency|bureau|body|unit|office|authority|authorities)|"
+                              r"责任部门|^\W*who\b|\bwho (?:is|are|was|will|shall|should|must|can|leads?|handles?|oversees?|approves?|decides?|"
+                              r"registers?|takes? charge)\b|which (?:[\w-]+ ){0,2}(department|agency|bureau|body|unit|office|authority|authorities)|"
                               r"responsible|in charge", re.I)),
     # "when" asks a time before its verb ("When must…", "by when"), not as a conjunction
     # ("when a university licenses…")
@@ -95,7 +96,8 @@ _KINDS = [
 
 _ASKED_UNIT_ZH = re.compile(r"(?:多少|几)\s*(万元|亿元|元|%|家|个|项|名|人|件|所|天|日|个月|年)")
 _ASKED_SHARE_ZH = re.compile(r"比例|比重|占比|百分之几|百分比|几成")
-_ASKED_UNIT_EN = [(re.compile(r"what (percentage|share|proportion|percent)|how much of", re.I), "%"),
+_ASKED_UNIT_EN = [(re.compile(r"what (?:minimum |maximum |lowest |highest )?(percentage|share|proportion|percent|rate)|"
+                              r"how much of", re.I), "%"),
                   (re.compile(r"how much (money|funding|subsidy|support|capital)|how (large|big) .{0,120}\b(fund|budget|"
                               r"investment|subsidy|grant|capital)s?\b", re.I), "元"),
                   (re.compile(r"how many (?:working |calendar )?days", re.I), "日"),
@@ -106,17 +108,24 @@ _ASKED_UNIT_EN = [(re.compile(r"what (percentage|share|proportion|percent)|how m
 def asked_units(query: str) -> tuple[str, ...]:
     """The unit of each part a question asks ("培育多少家企业？其中高新技术企业占比多少？" → 家, %)."""
     parts = [p for p in re.split(r"[？?；;]", query) if p.strip()]
-    return tuple(dict.fromkeys(u for u in map(asked_unit, parts) if u))
+    return tuple(dict.fromkeys(u for part in parts for u in _units_asked(part)))
 
 
 def asked_unit(query: str) -> str:
     """The unit an amount question asks in (多少万元 → 万元; 比例, what percentage → %), else ""."""
-    m = _ASKED_UNIT_ZH.search(query)
+    return next(iter(_units_asked(query)), "")
+
+
+def _units_asked(part: str) -> list[str]:
+    """Every unit one part of a question asks in: a Chinese part asks one; an English part may
+    join two with "and" (for how many years, and at what minimum rate → 年, %), in its order."""
+    m = _ASKED_UNIT_ZH.search(part)
     if m:
-        return m.group(1)
-    if _ASKED_SHARE_ZH.search(query):
-        return "%"
-    return next((unit for pattern, unit in _ASKED_UNIT_EN if pattern.search(query)), "")
+        return [m.group(1)]
+    if _ASKED_SHARE_ZH.search(part):
+        return ["%"]
+    found = [(match.start(), unit) for pattern, unit in _ASKED_UNIT_EN for match in [pattern.search(part)] if match]
+    return [unit for _, unit in sorted(found)]
 
 
 # a broad question about what an applicant can get, not about one measure

@@ -26,6 +26,7 @@ MAX_PHRASE_WORDS = 6  # official names run long (department of science and techn
 MOST_TERMS = 3  # Chinese terms kept for one English unit
 MAX_COMPOSED_WORDS = 3  # the longest English phrase read as a Chinese compound of its words
 MOST_PARTS = 12  # translations of one word tried in a compound
+QUESTIONS_KEPT = 16  # questions whose units are kept (the question, its terms, the ranking and the decision read them)
 # English function words (NLTK's list, shipped inside llama-index-core) and question frames:
 # they name no concept
 _FRAME_WORDS = set("""
@@ -110,6 +111,7 @@ class Bridge:
         # embedder): of a word's translations, those these sentences use come first
         self.context = context
         self._near = ("", "")  # (question, its context), the last one asked
+        self._read: dict[str, list[TermGroup]] = {}  # the last questions' units: each stage asks again
         self.vocabulary = vocabulary
         # every 2–6 character string of the documents: a headword is "in the corpus" when it is
         # one of them (a set lookup, where 100k substring searches would take seconds)
@@ -148,6 +150,13 @@ class Bridge:
 
     def groups(self, question: str) -> list[TermGroup]:
         """The question's English units, longest dictionary phrase first, each with its terms."""
+        if question not in self._read:
+            if len(self._read) >= QUESTIONS_KEPT:
+                self._read.pop(next(iter(self._read)))
+            self._read[question] = self._groups(question)
+        return list(self._read[question])
+
+    def _groups(self, question: str) -> list[TermGroup]:
         words = self._words(question)
         near = self._context_of(question) if is_english(question) else ""
         units: list[tuple[int, TermGroup]] = []  # (index of the unit's first word, unit)

@@ -140,7 +140,9 @@ def short_answer(evidence: list[tuple[Evidence, int]], kind: str, language: str,
         value = value_of(ev, kind, terms, question, units)
         if language == "en":
             region = m.get("region_en") or m.get("region", "")
-            parts.append(f"{region}: {in_english(value, english or reader_for({}))} [{n}]")
+            english = english or reader_for({})
+            items = value.split("；") if kind == "list" else [value]  # each item glossed beside its Chinese
+            parts.append(f"{region}: {'; '.join(in_english(item, english) for item in items)} [{n}]")
         else:
             parts.append(f"{m.get('region', '')}：{value}[{n}]")
     return ("; " if language == "en" else "；").join(parts)

@@ -92,7 +92,11 @@ def test_cli_ingest_and_chunks_json_work_with_hf_hub_offline(tmp_path):
                          text=True, cwd=PROJECT_ROOT, timeout=120)
     rows = [json.loads(line) for line in out.stdout.splitlines()]
     assert {"doc_id", "title", "region", "clause_path", "text"} <= set(rows[0])
-    assert any(r["clause_path"].endswith("1.完善科技成果转移转化激励机制") and "70%" in r["text"] for r in rows)
+    share = next(r for r in rows if r["clause_path"].endswith("1.完善科技成果转移转化激励机制") and "70%" in r["text"])
+    # its English view (what English questions are searched against) and where it came from
+    assert "at least 70%" in share["english"] and "transfer" in share["english"]
+    assert share["provenance"]["origin"] == "catalog" and share["provenance"]["file_name"] == "aba_2016.txt"
+    assert share["provenance"]["added_by"].startswith("command line") and len(share["provenance"]["file_sha256"]) == 64
     missing = subprocess.run(rag + ["chunks", "no_such_doc"], env=env, capture_output=True,
                              text=True, cwd=PROJECT_ROOT, timeout=120)
     assert missing.returncode == 2 and "no document 'no_such_doc'" in missing.stderr
