@@ -36,6 +36,7 @@ def main() -> None:
     started = time.perf_counter()
     retriever = make_retriever(get_settings())
     print(f"retriever over {len(retriever.nodes)} clauses in {time.perf_counter() - started:.1f} s")
+    default = hybrid.ENGLISH_WEIGHT
     items = [i for s in args.set for i in load_sets(Path(s))
              if i["lang"] == "en" and i["type"] != UNANSWERABLE and i.get("evidence")]
     plain = lambda s: re.sub(r"\s+", "", s)
@@ -43,13 +44,15 @@ def main() -> None:
     for item in items:
         regions = question_regions(item["question"], retriever).regions
         bm25, vector = retriever.rankings(item["question"], regions)[:2]
-        keep = np.isin(retriever.region_of, retriever.scope(regions)) if regions else np.ones(len(retriever.nodes), bool)
+        keep = ~np.isin(retriever.doc_of, sorted(retriever.other_versions(item["question"])))  # as rankings() scopes
+        if regions:
+            keep &= np.isin(retriever.region_of, retriever.scope(regions))
         english = retriever.english_ranking(item["question"], keep)
         evidence = plain(item["evidence"])[:30]
         tried = [("bridge only", [bm25, vector], None), ("english view", [english], None)]
         tried += [(f"fused, weight {w:g}", [bm25, vector, english], w) for w in args.weights]
         for name, rankings, weight in tried:
-            hybrid.ENGLISH_WEIGHT = weight or hybrid.ENGLISH_WEIGHT
+            hybrid.ENGLISH_WEIGHT = weight if weight is not None else default
             ids = [r.node.node_id for r in retriever.fuse(rankings, 10)]
             found[name].append(next((k for k, i in enumerate(ids) if evidence in plain(retriever.by_id[i].text)), None))
     for name, ranks in found.items():

@@ -18,7 +18,7 @@ from typing import Callable
 from rag.core.config import Settings
 from rag.core.errors import RagError
 from rag.core.numbers import normalise_numbers
-from rag.core.vocabulary import SCOPE_WORDS
+from rag.core.vocabulary import SCOPE_WORDS, letters
 
 UNANSWERABLE = "unanswerable"
 
@@ -138,14 +138,13 @@ def _share(values: list[bool]) -> float | None:
 
 # what an English direct answer may leave in Chinese: a quote and the original beside a gloss
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|「[^」]*」|\([^)]*\)|（[^）]*）|\[\d+\]")
-_LATIN = re.compile(r"[A-Za-z]")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def mostly_english(text: str) -> bool:
     """Outside quotes and parentheses, Latin letters outnumber Chinese characters."""
     bare = _QUOTED.sub("", text)
-    return len(_LATIN.findall(bare)) > len(_HAN.findall(bare))
+    han, latin = letters(bare)
+    return latin > han
 
 
 def answer_metrics(results: list[ItemResult]) -> dict:

@@ -20,6 +20,7 @@ from rag.core.errors import ConfigError
 
 MOST_FAILURES = 5
 LOCK_SECONDS = 60.0
+MOST_NAMES_KEPT = 10_000  # user names whose recent failures are counted
 log = logging.getLogger("rag.login")
 
 
@@ -54,6 +55,7 @@ class Logins:
     def __call__(self, user: str, password: str) -> bool:
         now = self.clock()
         with self._lock:
+            self._forget(now)
             if self._locked_until.get(user, 0.0) > now:
                 log.warning("login refused for %r: locked after %d failures", user, MOST_FAILURES)
                 raise TooManyAttempts(user)
@@ -70,3 +72,11 @@ class Logins:
                 self._failures.pop(user, None)
                 log.warning("user %r locked for %.0f s after %d failed logins", user, LOCK_SECONDS, len(recent))
             return False
+
+    def _forget(self, now: float) -> None:
+        """Drop expired locks and failures, and past MOST_NAMES_KEPT names the oldest: names
+        made up by the thousand cannot grow the process."""
+        self._locked_until = {u: t for u, t in self._locked_until.items() if t > now}
+        self._failures = {u: ts for u, ts in self._failures.items() if now - ts[-1] < LOCK_SECONDS}
+        while len(self._failures) > MOST_NAMES_KEPT:
+            self._failures.pop(next(iter(self._failures)))

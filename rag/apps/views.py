@@ -253,7 +253,7 @@ def ingest_upload(paths: list[str], settings: Settings, progress=None, added_by:
         raise RagError("请选择文件 · choose a file")
     upload_dir = Path(settings.data_dir) / "uploads"
     upload_dir.mkdir(parents=True, exist_ok=True)
-    accepted, refused = [], []
+    accepted, refused, created = [], [], []
     for raw in paths:
         src = Path(raw)
         name = re.sub(r"[^\w.\-\u4e00-\u9fff]", "_", src.name)[:120] or "upload.txt"
@@ -265,14 +265,22 @@ def ingest_upload(paths: list[str], settings: Settings, progress=None, added_by:
             # never replace an earlier upload silently: the official decides which one stays
             refused.append(f"{src.name}: 已有同名的不同文件 · an earlier upload named {name} differs; "
                            f"rename this file, or remove the earlier one first")
-        else:
+        elif (upload_dir / name) not in accepted:
             target = upload_dir / name
+            if not target.exists():
+                created.append(target)
             shutil.copyfile(src, target)
             accepted.append(target)
-    report = ingest_paths(accepted, settings, progress=progress, added_by=added_by,
-                          admit=not_a_policy_document) if accepted else None
-    for name, _ in report.skipped if report else []:  # refused: not kept among the uploads
-        (upload_dir / name).unlink(missing_ok=True)
+    try:
+        report = ingest_paths(accepted, settings, progress=progress, added_by=added_by,
+                              admit=not_a_policy_document) if accepted else None
+    except Exception:
+        for target in created:  # nothing half-kept: the copies this call made go again
+            target.unlink(missing_ok=True)
+        raise
+    for name, _ in report.skipped if report else []:  # refused: a copy this call made is not kept
+        if upload_dir / name in created:
+            (upload_dir / name).unlink()
     lines = [f"已导入 · ingested: {report.summary()}"] if report and report.documents else []
     lines += [f"未导入 · skipped: {reason}" for _, reason in (report.skipped if report else [])]
     lines += [f"未导入 · refused: {reason}" for reason in refused]
@@ -280,8 +288,8 @@ def ingest_upload(paths: list[str], settings: Settings, progress=None, added_by:
 
 
 def remove_upload(doc_id: str, settings: Settings) -> str:
-    """Remove a document an editor added (its file in uploads/ too); the catalog's documents
-    stay (they come back with the next `rag ingest` of the corpus)."""
+    """Remove a document an editor uploaded (its file in uploads/ too); any other document
+    (the catalog's, or one an operator ingested) is the operator's to remove."""
     from rag.index.store import ClauseStore
     from rag.pipeline.writing import remove_document
 
@@ -291,11 +299,11 @@ def remove_upload(doc_id: str, settings: Settings) -> str:
         found = next((d for d in store.documents() if d["doc_id"] == doc_id), None)
     if found is None:
         raise RagError(f"没有该文件 · no document {doc_id!r} in the index")
-    if found.get("origin") == CATALOG:
-        raise RagError(f"{doc_id} 属于文件目录 · belongs to the catalog (corpus/documents.toml); "
-                       "remove it there and re-ingest")
+    uploads = (Path(settings.data_dir) / "uploads").resolve()
+    source = Path(str(found.get("source_path") or ""))
+    if found.get("origin") != ADDED or uploads not in source.parents:
+        raise RagError(f"{doc_id} 不是编辑上传的文件 · was not uploaded by an editor (it comes from "
+                       f"{found.get('source_file') or 'the corpus'}); an operator removes it with `rag remove`")
     removed = remove_document(doc_id, settings)
-    upload = Path(settings.data_dir) / "uploads" / str(found.get("source_file", ""))
-    if found.get("source_file") and upload.is_file():
-        upload.unlink()
+    source.unlink(missing_ok=True)
     return f"已移除 · removed {doc_id}: {removed} chunks"

@@ -4,23 +4,21 @@ checked (rag.apps.views.ingest_upload); files an operator ingests are not.
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from rag.chunking.clauses import parse_clauses
+from rag.core.vocabulary import letters
 
 MIN_NUMBERED_CLAUSES = 2
 MIN_CHINESE_SHARE = 0.5  # of the letters (Chinese characters and Latin letters) of the text
 
-_HAN = re.compile(r"[\u4e00-\u9fff]")
-_LATIN = re.compile(r"[A-Za-z]")
 
 
 def not_a_policy_document(document) -> str:
     """Why a loaded document (llama-index Document with our metadata) is not a policy
     document; "" when it is one."""
     text = document.text
-    han, latin = len(_HAN.findall(text)), len(_LATIN.findall(text))
+    han, latin = letters(text)
     if han < (han + latin) * MIN_CHINESE_SHARE or not han:
         return (f"不是政策文件：中文不足 · not a policy document: mostly non-Chinese text "
                 f"({han} Chinese characters, {latin} Latin letters)")

@@ -83,3 +83,14 @@ INDEFINITE_ARTICLE = rf"(?<![{ALL_NUMERALS}\d第])一[个项家名所件位种](
 
 CITATION_MARKER = re.compile(r"\[(\d+)\]")
 """A citation marker in an answer ([3]); group 1 is the citation's number."""
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+"""A Chinese character (CJK unified ideographs)."""
+
+LATIN = re.compile(r"[A-Za-z]")
+"""A Latin letter."""
+
+
+def letters(text: str) -> tuple[int, int]:
+    """(Chinese characters, Latin letters) in the text."""
+    return len(HAN.findall(text)), len(LATIN.findall(text))

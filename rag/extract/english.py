@@ -18,7 +18,7 @@ from typing import Callable
 
 from rag.core.dictionary import proper_names, word_senses
 from rag.core.numbers import arabic_numerals
-from rag.core.vocabulary import QUALIFIER_BEFORE
+from rag.core.vocabulary import HAN, QUALIFIER_BEFORE
 
 VIEW_SENSES = 3  # senses of a word in the search view; the later ones are rarer meanings
 MOST_CHARACTERS = 8  # the longest headword tried when a word is read through its parts
@@ -26,7 +26,7 @@ ENGLISH_QUALIFIER = {"至少": "at least", "不低于": "no less than", "不少�
                      "不得低于": "no less than", "不得少于": "no fewer than", "不超过": "no more than",
                      "最高": "up to", "最多": "at most", "力争": "aiming for", "超过": "more than",
                      "突破": "over", "达到": "reaching", "力争达到": "aiming for"}
-_AFTER = {"以上": "or more", "以下": "or less", "以内": "at most", "左右": "about", "前": "before"}
+_AFTER = {"以上": "or more", "以下": "or less", "以内": "at most", "内": "at most", "左右": "about", "前": "before"}
 TIME_UNITS = {"个工作日": "working days", "工作日": "working days", "日": "days", "天": "days", "周": "weeks",
               "个月": "months", "月": "months", "年": "years"}
 _MONEY = {"亿元": 1e8, "万元": 1e4, "元": 1.0}
@@ -53,7 +53,6 @@ _DAY = re.compile(r"(?<![\d.])(\d{1,2})月(?:(\d{1,2})日|(底|初))?(前|以前
 _RANGE = re.compile(rf"({_NUMBER})({_UNIT})?以上({_NUMBER})({_UNIT})以下")
 _FIGURE = re.compile(rf"({QUALIFIER_BEFORE}|达到)?({_NUMBER}(?:[-—～~]{_NUMBER})?)({_UNIT})?(以上|以下|以内|左右|内)?")
 _ARTICLE = re.compile(r"第(\d+)条")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 _WORD = re.compile(r"[A-Za-z0-9]")
 
 
@@ -104,8 +103,10 @@ def _figure(m: re.Match) -> str:
     said = _amount(number, unit or "")
     if after in ("以内", "内") and (unit or "") in TIME_UNITS:
         said = f"within {said}"
+    elif after in ("以内", "内", "左右", "前"):  # 5%以内 → at most 5%
+        said = f"{_AFTER[after]} {said}"
     elif after:
-        said = f"{_AFTER[after]} {said}" if after in ("左右", "前") else f"{said} {_AFTER[after]}"
+        said = f"{said} {_AFTER[after]}"
     return f"{ENGLISH_QUALIFIER[qualifier]} {said}" if qualifier else said
 
 
@@ -121,9 +122,14 @@ def _said(m: re.Match) -> str:
         return _date(inner)
     if kind == "day":
         return _day(inner)
-    if kind == "range":
-        low = _amount(inner.group(1), inner.group(2) or inner.group(4)).split(" ")[0]
-        return f"{low} to {_amount(inner.group(3), inner.group(4))}"
+    if kind == "range":  # 5000元以上1万元以下 → 5,000 to 10,000 yuan; 500万元以上10亿元以下 → 5 million to 1 billion yuan
+        low, high = _amount(inner.group(1), inner.group(2) or inner.group(4)), _amount(inner.group(3), inner.group(4))
+        shared = high.split(" ")[1:]
+        if low.split(" ")[1:] == shared:
+            low = low.split(" ")[0]
+        elif shared and low.endswith(" " + shared[-1]):
+            low = low[: -len(shared[-1]) - 1]
+        return f"{low} to {high}"
     if kind == "article":
         return f"Article {inner.group(1)}"
     return _figure(inner)
@@ -168,7 +174,7 @@ def english_figures(text: str) -> str:
 
 
 def has_chinese(text: str) -> bool:
-    return bool(_HAN.search(text))
+    return bool(HAN.search(text))
 
 
 class EnglishReader:
@@ -244,7 +250,7 @@ class EnglishReader:
                 out.append(f" {_GRAMMAR[token]} ")
             else:
                 out.append(f" {meant.get(token) or ' '.join(self._word(token, 1)) or token} ")
-        said = re.sub(r"\s+", " ", "".join(out)).replace("sth", "something").replace("sb", "someone")
+        said = re.sub(r"\bsth\b", "something", re.sub(r"\bsb\b", "someone", re.sub(r"\s+", " ", "".join(out))))
         said = re.sub(r"([(“])\s+", r"\1", said)
         return re.sub(r"\s+([,;:.)”?!])", r"\1", said).strip(" ,;")
 

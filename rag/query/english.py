@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -112,6 +113,7 @@ class Bridge:
         self.context = context
         self._near = ("", "")  # (question, its context), the last one asked
         self._read: dict[str, list[TermGroup]] = {}  # the last questions' units: each stage asks again
+        self._lock = threading.Lock()
         self.vocabulary = vocabulary
         # every 2–6 character string of the documents: a headword is "in the corpus" when it is
         # one of them (a set lookup, where 100k substring searches would take seconds)
@@ -150,11 +152,14 @@ class Bridge:
 
     def groups(self, question: str) -> list[TermGroup]:
         """The question's English units, longest dictionary phrase first, each with its terms."""
-        if question not in self._read:
-            if len(self._read) >= QUESTIONS_KEPT:
-                self._read.pop(next(iter(self._read)))
-            self._read[question] = self._groups(question)
-        return list(self._read[question])
+        units = self._read.get(question)
+        if units is None:
+            units = self._groups(question)
+            with self._lock:  # the app answers several questions at once
+                while len(self._read) >= QUESTIONS_KEPT:
+                    self._read.pop(next(iter(self._read)), None)
+                self._read[question] = units
+        return list(units)
 
     def _groups(self, question: str) -> list[TermGroup]:
         words = self._words(question)
@@ -354,7 +359,7 @@ CASUAL_ENGLISH = {
     "gov": "government", "gov't": "government", "dept": "department", "depts": "departments",
     "reg": "regulation", "regs": "regulations", "sci": "science", "info": "information", "org": "organization",
     "orgs": "organizations", "biz": "business", "mgmt": "management", "yr": "year", "yrs": "years",
-    "approx": "approximately", "min": "minimum", "max": "maximum", "pct": "percent", "prov": "province",
+    "approx": "approximately", "pct": "percent",
     "intl": "international", "natl": "national", "ip": "intellectual property",
 }
 _CASUAL = re.compile(r"(?<![\w&'])(" + "|".join(sorted(map(re.escape, CASUAL_ENGLISH), key=len, reverse=True))

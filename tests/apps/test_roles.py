@@ -177,7 +177,8 @@ def test_logins_are_read_from_user_password_pairs_and_refuse_half_pairs():
         parse_users("alice", "RAG_EDITORS")
 
 
-def test_an_upload_that_is_not_a_policy_document_is_refused_with_the_reason(tmp_path):
+@pytest.mark.slow
+def test_an_upload_that_is_not_a_policy_document_is_refused_with_the_reason_and_not_kept(tmp_path):
     from rag.apps import views as ui
     from rag.core.config import Settings
 
@@ -204,3 +205,20 @@ def test_catalog_documents_are_marked_and_every_chunk_says_where_it_came_from(in
     assert all(d["added_by"].startswith("command line") and d["file_sha256"] for d in documents)
     assert chunk.metadata["file_sha256"] == hashlib.sha256(
         (indexed_settings.corpus_dir / "aba_2016.txt").read_bytes()).hexdigest()
+
+
+@pytest.mark.slow
+def test_an_editor_removes_what_editors_uploaded_and_nothing_else(tmp_path_factory, tmp_path):
+    from rag.apps import views as ui
+    from rag.core.errors import RagError
+
+    settings = index_documents(tmp_path_factory, "removing", {"rules.txt": EXAMPLE_REGULATION})
+    upload = tmp_path / "青石市科技成果转化奖励办法.txt"
+    upload.write_text(NEW_DOCUMENT, encoding="utf-8")
+    assert ui.ingest_upload([str(upload)], settings, added_by="editor1 (web)").startswith("已导入")
+    uploaded = next(d for d, meta in _documents(settings).items() if meta["source_file"] == upload.name)
+    operators = next(d for d, meta in _documents(settings).items() if meta["source_file"] == "rules.txt")
+    with pytest.raises(RagError, match="was not uploaded by an editor"):
+        ui.remove_upload(operators, settings)
+    assert ui.remove_upload(uploaded, settings).startswith("已移除")
+    assert set(_documents(settings)) == {operators} and not (settings.data_dir / "uploads" / upload.name).exists()

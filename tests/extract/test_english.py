@@ -49,18 +49,19 @@ def test_a_word_the_dictionary_lacks_is_read_through_the_names_it_is_made_of():
     assert EnglishReader().gloss("中科院兰州分院").startswith("Chinese Academy of Sciences Lanzhou")
 
 
-class _Embedder:
-    """Two-dimensional vectors: 创新 and innovation point one way, the literal sense another."""
-    VECTORS = {"创新": [1.0, 0.1], "innovation": [0.9, 0.1], "bring forth new ideas": [0.1, 1.0],
-               "blaze new trails": [0.2, 1.0]}
-
-    def get_text_embedding_batch(self, texts):
-        return [self.VECTORS.get(t, [0.5, 0.5]) for t in texts]
-
-
+@pytest.mark.slow
 def test_the_sense_shown_is_the_one_nearest_the_word_in_meaning():
+    from rag.core.config import get_settings
+    from rag.index.embeddings import get_embedder
     from rag.index.senses import SenseChooser
 
-    reader = EnglishReader(choose=SenseChooser(_Embedder()))
-    assert reader.gloss("创新") == "innovation"
+    settings = get_settings()
+    reader = EnglishReader(choose=SenseChooser(get_embedder(settings.embed_model, settings.embed_threads)))
+    assert reader.gloss("创新") == "innovation" and reader.gloss("支持") == "support"
     assert EnglishReader().gloss("创新") == "bring forth new ideas"  # the dictionary's first sense
+
+
+def test_figures_with_a_bound_after_them_and_ranges_across_scales_read_whole():
+    assert english_figures("控制在5%内").endswith("at most 5%")
+    assert english_figures("五百万元以上十亿元以下") == "5 million to 1 billion yuan"
+    assert EnglishReader().gloss("丈夫") == "husband"  # sb/sth are expanded as words only

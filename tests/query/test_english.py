@@ -74,3 +74,11 @@ def test_an_english_word_with_a_one_character_translation_finds_the_compounds():
     assert "房产税" in taxes.chinese and "税收" not in taxes.chinese
     # 率 begins more corpus words than it ends (率先, 率领; 效率): "rate" stands for none of them
     assert bridge.groups("rate")[0].chinese == []
+
+
+def test_casual_shortenings_are_written_out_as_whole_words_only():
+    from rag.query.english import plain_english
+
+    assert plain_english("does a uni need govt approval under the reg?") == \
+        "does a university need government approval under the regulation?"
+    assert plain_english("Which Dept leads? unique regimes") == "Which department leads? unique regimes"

@@ -32,3 +32,16 @@ def test_region_filter_keeps_results_inside_the_region(indexed_settings):
     assert "100亿元" in top[0].node.text
 
 
+
+
+def test_an_english_word_the_bridge_cannot_reach_is_searched_over_the_english_views(example_settings):
+    import numpy as np
+
+    from rag.pipeline.snapshot import make_retriever
+
+    retriever = make_retriever(example_settings)
+    # 公示 reads "public notification" in the view; a concept no clause has is covered by none
+    assert retriever.english_covers("public notification") and not retriever.english_covers("blockchain")
+    keep = np.ones(len(retriever.nodes), bool)
+    top = retriever.english_ranking("how long is the public notification of rewards?", keep)[0][0]
+    assert "公示时间不少于十五日" in retriever.by_id[top].text
