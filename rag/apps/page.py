@@ -244,7 +244,9 @@ def _editing(settings, doc_ids: list[str], d_table, d_doc, region) -> None:
 def main(argv: list[str] | None = None) -> None:
     import argparse
 
-    from rag.apps.login import Logins, parse_users
+    from starlette.middleware import Middleware
+
+    from rag.apps.login import ClientAddress, Logins, parse_users
 
     parser = argparse.ArgumentParser(description="the web app: the reader app, or with --editor the editor app")
     parser.add_argument("--editor", action="store_true", help="the editor app (upload, remove), behind "
@@ -265,8 +267,10 @@ def main(argv: list[str] | None = None) -> None:
     demo.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
     host, port = (settings.editor_host, settings.editor_port) if args.editor else (settings.server_host,
                                                                                   settings.server_port)
+    # the middleware tells the login throttle who is calling (rag.apps.login)
     demo.launch(server_name=host, server_port=port, share=False, auth=Logins(users) if users else None,
-                show_error=False, css=CSS, js=MARKER_JS, theme=gr.themes.Soft(), max_file_size="20mb")
+                show_error=False, css=CSS, js=MARKER_JS, theme=gr.themes.Soft(), max_file_size="20mb",
+                app_kwargs={"middleware": [Middleware(ClientAddress)]})
 
 
 if __name__ == "__main__":

@@ -149,22 +149,43 @@ def test_an_editor_uploads_a_document_that_readers_then_get_answers_from_with_it
 
 @pytest.mark.slow
 def test_six_wrong_passwords_lock_the_seventh_try_for_a_minute(editor_url):
+    import http.client
+
     codes = [_login(editor_url, OTHER, "wrong") for _ in range(6)]
     assert codes == [400] * 5 + [429]
     assert _login(editor_url, OTHER, OTHER_PASSWORD) == 429  # the right password, locked out
+    # from another address the editor still logs in: a stranger who knows the name cannot lock it out
+    url = urllib.parse.urlparse(editor_url)
+    other = http.client.HTTPConnection(url.hostname, url.port, timeout=30, source_address=("127.0.0.2", 0))
+    other.request("POST", "/login", urllib.parse.urlencode({"username": OTHER, "password": OTHER_PASSWORD}),
+                  {"Content-Type": "application/x-www-form-urlencoded"})
+    assert other.getresponse().status == 200
 
 
-def test_the_throttle_counts_failures_per_user_and_unlocks_after_a_minute():
-    from rag.apps.login import LOCK_SECONDS, Logins, TooManyAttempts
+def test_the_throttle_counts_failures_per_user_and_address_and_unlocks_after_a_minute():
+    from rag.apps.login import CLIENT, LOCK_SECONDS, Logins, TooManyAttempts
 
     now = [0.0]
     logins = Logins({"a": "pw-a", "b": "pw-b"}, clock=lambda: now[0])
-    assert not any(logins("a", "nope") for _ in range(5))
-    with pytest.raises(TooManyAttempts):
-        logins("a", "pw-a")
-    assert logins("b", "pw-b")  # another user is not locked
-    now[0] += LOCK_SECONDS + 1
-    assert logins("a", "pw-a")
+    token = CLIENT.set("10.0.0.1")
+    try:
+        assert not any(logins("a", "nope") for _ in range(5))
+        with pytest.raises(TooManyAttempts):
+            logins("a", "pw-a")
+        assert logins("b", "pw-b")  # another user is not locked
+    finally:
+        CLIENT.reset(token)
+    token = CLIENT.set("10.0.0.2")
+    try:
+        assert logins("a", "pw-a")  # nor the same user from elsewhere
+    finally:
+        CLIENT.reset(token)
+    token = CLIENT.set("10.0.0.1")
+    try:
+        now[0] += LOCK_SECONDS + 1
+        assert logins("a", "pw-a")  # a minute later, unlocked
+    finally:
+        CLIENT.reset(token)
 
 
 def test_logins_are_read_from_user_password_pairs_and_refuse_half_pairs():
