@@ -9,6 +9,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -27,8 +28,11 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
     total = len(discover(paths))
     with tqdm(total=total, unit="doc", desc="ingest", disable=args.quiet, file=sys.stderr) as bar:
-        def progress(name: str) -> None:
-            bar.set_postfix_str(name)
+        started = time.perf_counter()
+
+        def progress(name: str, done) -> None:
+            rate = done.chunks / max(time.perf_counter() - started, 1e-6)
+            bar.set_postfix_str(f"{done.chunks} chunks, {rate:.1f} chunks/s, {name}")
             bar.update(1)
 
         report = ingest_paths(paths, settings, progress=progress)

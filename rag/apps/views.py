@@ -272,7 +272,8 @@ def ingest_upload(paths: list[str], settings: Settings, progress=None, added_by:
             shutil.copyfile(src, target)
             accepted.append(target)
     try:
-        report = ingest_paths(accepted, settings, progress=progress, added_by=added_by,
+        step = (lambda name, _done: progress(name)) if progress else None
+        report = ingest_paths(accepted, settings, progress=step, added_by=added_by,
                               admit=not_a_policy_document) if accepted else None
     except Exception:
         for target in created:  # nothing half-kept: the copies this call made go again

@@ -17,6 +17,7 @@ from rag.chunking.clauses import SENTENCE_END, Clause, clean_block, parse_clause
 from rag.chunking.tables import WS, split_lines
 from rag.core.model import PROVENANCE_KEYS
 from rag.core.vocabulary import ITEM_MARKER
+from rag.core.words import SEARCH_TERMS_KEY, search_terms
 from rag.extract.english import reader_for
 from rag.extract.facts import facts_of
 from rag.extract.injection import flagged_sentences
@@ -78,7 +79,7 @@ _HIDDEN_FROM_EMBED = ["doc_id", "region", "region_en", "issuer", "doc_number", "
                       "clause_number", "kind", "article", "start_char", "end_char", "part", "parts",
                       "source_file", "source_path", "encoding", "reader", "doc_hash", "tokens", "parent_region",
                       "adopted", "issued", "effective", "amendments", "period", "facts", "measures", "flagged", "targets", "english",
-                      "origin", "added_by", "added_at", "file_size", "file_sha256"]
+                      "origin", "added_by", "added_at", "file_size", "file_sha256", SEARCH_TERMS_KEY]
 
 
 def chunk_id(doc_id: str, clause_path: str, text: str, occurrence: int, fingerprint: str = "") -> str:
@@ -187,6 +188,8 @@ class ClauseNodeParser(NodeParser):
                             targets=targets_json(shown, clause.kind),
                             # what English questions are searched against (rag.extract.english)
                             english=english.view(shown))
+                # what BM25 searches, tokenized once here instead of by every serving process
+                meta[SEARCH_TERMS_KEY] = " ".join(search_terms(meta.get("title", ""), clause.clause_path, shown))
                 # the facts are in the id: a better extractor re-reads unchanged clauses
                 node = TextNode(
                     id_=chunk_id(doc.node_id, clause.clause_path, shown, seen[key],

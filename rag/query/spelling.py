@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rag.core.words import segmenter
 
 _CHINESE = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 
 
+@lru_cache(maxsize=1 << 17)  # kept across snapshots: a new one sounds out only new words
 def sound_of(word: str) -> str:
     from pypinyin import lazy_pinyin
 
@@ -31,7 +33,7 @@ class Homophones:
     _by_sound: dict[str, list[str]] | None = field(default=None, repr=False)
 
     def warm(self) -> None:
-        """Index the corpus's words by sound now (a third of a second), not at a question."""
+        """Index the corpus's words by sound now, not at a question."""
         self._index()
 
     def _index(self) -> dict[str, list[str]]:
@@ -40,10 +42,13 @@ class Homophones:
             for word in self.vocabulary:
                 if _CHINESE.match(word):
                     by_sound.setdefault(sound_of(word), []).append(word)
-            for words in by_sound.values():  # the most frequent in the corpus first
-                words.sort(key=lambda w: (-self.corpus_text.count(w), w))
             self._by_sound = by_sound
         return self._by_sound
+
+    def _likeliest(self, words: list[str]) -> str:
+        """Of the corpus's words of one sound, the most frequent in the corpus (counted only for
+        a typo met, not for every word at start: counting is a pass over the whole library)."""
+        return min(words, key=lambda w: (-self.corpus_text.count(w), w))
 
     def corrections(self, question: str) -> dict[str, str]:
         """Typo → corpus word, for each unknown word of the question that sounds like one."""
@@ -55,7 +60,7 @@ class Homophones:
                 continue
             same = self._index().get(sound_of(word))
             if same:
-                out[word] = same[0]
+                out[word] = self._likeliest(same)
         return out
 
 

@@ -11,14 +11,16 @@ from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from rag.core.vocabulary import ENGLISH_WORD
-from rag.core.words import tokenize
+from rag.core.words import SEARCH_TERMS_KEY, search_terms, tokenize
 from rag.extract.english import EnglishReader, reader_for
 from rag.index.senses import SenseChooser
+from rag.index.store import Snapshot
 from rag.index.versions import ISO_DATE, NOT_YET, REPLACED, versions_of
 from rag.places.matching import match_regions
 from rag.query.analysis import asked_years
 from rag.query.english import ENGLISH_STOPWORDS, is_english
 from rag.query.spelling import Homophones
+from rag.retrieval.term_index import TermIndex
 
 RRF_K = 60
 BRIDGE_CONTEXT = 24  # sentences nearest an English question that pick among a word's translations
@@ -36,11 +38,14 @@ class HybridRetriever(BaseRetriever):
     generation changes (rag.pipeline.snapshot.make_retriever), never changes this one.
     """
 
-    def __init__(self, nodes: list[TextNode], embedder, top_k: int = 5, candidates: int = 40,
+    def __init__(self, snapshot: Snapshot, embedder, top_k: int = 5, candidates: int = 40,
                  glossary: dict[str, list[str]] | None = None,
                  region_groups: dict[str, list[str]] | None = None,
                  parents: dict[str, str] | None = None, sentence_vectors=None,
-                 departments: dict[str, list[str]] | None = None, sentence_units=None):
+                 departments: dict[str, list[str]] | None = None, sentence_units=None,
+                 previous: "HybridRetriever | None" = None):
+        """``previous``: the retriever of the last snapshot, whose work on the chunks both share
+        (their terms, their English words) is reused."""
         super().__init__()
         # chunks → the units the reader scores (rag.pipeline.snapshot.reader_sentences): what the
         # English bridge reads its context from
@@ -52,46 +57,51 @@ class HybridRetriever(BaseRetriever):
         self.catalog_parents = parents or {}
         # one snapshot of the store (rag.index.store.ClauseStore.snapshot), vectors included: every
         # question this retriever answers reads the same version of every document
-        self._snapshot, self.embedder = nodes, embedder
+        self.snapshot, self.embedder = snapshot, embedder
         self.top_k, self.candidates = top_k, candidates
-        self._build()
+        self._build(previous)
 
-    def _build(self) -> None:
-        import bm25s
-
+    def _build(self, previous: "HybridRetriever | None") -> None:
         from rag.index.store import EXCLUDED_FROM_SEARCH
         from rag.places.regions import with_indexed_regions
         from rag.query.english import Bridge
 
-        self.nodes: list[TextNode] = [n for n in self._snapshot if n.metadata.get("kind") not in EXCLUDED_FROM_SEARCH]
-        vectors = np.array([n.embedding or [] for n in self.nodes], dtype=np.float32)
+        searchable = [n.metadata.get("kind") not in EXCLUDED_FROM_SEARCH for n in self.snapshot.nodes]
+        self.nodes: list[TextNode] = [n for n, keep in zip(self.snapshot.nodes, searchable) if keep]
+        vectors = self.snapshot.vectors[np.array(searchable, dtype=bool)] if self.nodes else self.snapshot.vectors
         norms = np.linalg.norm(vectors, axis=1, keepdims=True) if vectors.size else None
         self._vectors = vectors / np.where(norms == 0, 1, norms) if vectors.size else vectors
         self.by_id = {n.node_id: n for n in self.nodes}
-        corpus = [tokenize(_search_text(n)) for n in self.nodes]
-        self.vocabulary = {t for doc in corpus for t in doc}
+        ids = [n.node_id for n in self.nodes]
+        self.bm25 = TermIndex(ids, lambda i: chunk_terms(self.nodes[i]), previous.bm25 if previous else None)
+        self.vocabulary = self.bm25.vocabulary
         self.corpus_text = "\n".join(n.text.lower() for n in self.nodes)
         self._clause_texts = [n.text.lower() for n in self.nodes]
         self._rarities: dict[str, float] = {}  # term → rarity, filled as questions ask
-        self.bm25 = bm25s.BM25()
-        if self.nodes:
-            self.bm25.index(corpus, show_progress=False)
         # each clause's English view (stored at ingest; read here for a store written before it)
         english = reader_for(self.departments)
         # the English an English reader is shown: each word in the sense it most likely means
         self.english = EnglishReader(self.departments, SenseChooser(self.embedder))
-        titles = {t: english.view(t) for t in {n.metadata.get("title", "") for n in self.nodes}}
-        views = [english_words(f"{titles[n.metadata.get('title', '')]} {n.metadata.get('region_en', '')} "
-                               f"{n.metadata.get('english') or english.view(n.text)}") for n in self.nodes]
-        self.english_vocabulary = {w for view in views for w in view}
-        self._english_text = "".join(f" {' '.join(view)} \n" for view in views)
-        self.english_bm25 = bm25s.BM25()
-        if self.nodes:
-            self.english_bm25.index(views, show_progress=False)
+        titles: dict[str, str] = {}
+
+        def english_view(i: int) -> list[str]:
+            m = self.nodes[i].metadata
+            title = m.get("title", "")
+            if title not in titles:
+                titles[title] = english.view(title)
+            return english_words(f"{titles[title]} {m.get('region_en', '')} {m.get('english') or english.view(self.nodes[i].text)}")
+
+        known = previous.english_lines if previous else {}
+        # chunk id → its English view as search words (kept for the next snapshot's retriever)
+        self.english_lines = {cid: known.get(cid) or " ".join(english_view(i)) for i, cid in enumerate(ids)}
+        self.english_bm25 = TermIndex(ids, lambda i: self.english_lines[ids[i]].split(),
+                                      previous.english_bm25 if previous else None)
+        self.english_vocabulary = self.english_bm25.vocabulary
+        self._english_text = "".join(f" {self.english_lines[cid]} \n" for cid in ids)
         self.region_of = np.array([n.metadata.get("region", "") for n in self.nodes])
         self.doc_of = np.array([n.metadata.get("doc_id", "") for n in self.nodes])
-        self.versions = versions_of(list({n.metadata.get("doc_id", ""): n.metadata for n in self._snapshot}.values()))
-        for node in self._snapshot:  # every citation names its version and says whether it is in force
+        self.versions = versions_of(list({n.metadata.get("doc_id", ""): n.metadata for n in self.snapshot.nodes}.values()))
+        for node in self.snapshot.nodes:  # every citation names its version and says whether it is in force
             version = self.versions.get(node.metadata.get("doc_id", ""))
             if version is not None:
                 node.metadata.update(version=version.label, status=version.status)
@@ -100,7 +110,8 @@ class HybridRetriever(BaseRetriever):
         # the units the reader scores, once: the bridge's context and the vectors to warm
         self.reader_units: list[str] = self.sentence_units(self.nodes) if self.sentence_units else []
         self._units_by_scope: dict[tuple[str, ...], list[str]] = {}
-        self.bridge = Bridge(self.corpus_text, self.vocabulary, names=self.glossary, context=self._nearest_text())
+        self.bridge = Bridge(self.corpus_text, self.vocabulary, names=self.glossary, context=self._nearest_text(),
+                             parts=self._document_texts(), previous=previous.bridge if previous else None)
         self.homophones = Homophones(self.vocabulary, self.corpus_text)
         self.homophones.warm()
         self.parents = dict(self.catalog_parents)
@@ -109,6 +120,14 @@ class HybridRetriever(BaseRetriever):
         # documents that apply everywhere: national ones, and any without a region
         self.everywhere = sorted({n.metadata.get("region", "") for n in self.nodes
                                   if n.metadata.get("level") == "national" or not n.metadata.get("region")})
+
+    def _document_texts(self) -> dict[tuple[str, ...], str]:
+        """Each document's searchable text (lower case), keyed by its chunk ids: what the
+        English bridge reads once per version of a document."""
+        texts: dict[str, list[TextNode]] = {}
+        for node in self.nodes:
+            texts.setdefault(node.metadata.get("doc_id", ""), []).append(node)
+        return {tuple(n.node_id for n in nodes): "\n".join(n.text.lower() for n in nodes) for nodes in texts.values()}
 
     def _nearest_text(self):
         """question → the corpus sentences nearest it in meaning (the multilingual embedder),
@@ -161,7 +180,7 @@ class HybridRetriever(BaseRetriever):
         tokens = [t for t in tokenize(question + " " + expansion) if t in self.vocabulary]
         if not tokens or not self.nodes:
             return []
-        scores = np.where(keep, np.asarray(self.bm25.get_scores(tokens), dtype=float), 0.0)
+        scores = np.where(keep, np.asarray(self.bm25.scores(tokens), dtype=float), 0.0)
         order = np.argsort(-scores)[: self.candidates]
         return [(self.nodes[i].node_id, float(scores[i])) for i in order if scores[i] > 0]
 
@@ -179,7 +198,7 @@ class HybridRetriever(BaseRetriever):
         tokens = [w for w in english_words(question) if w in self.english_vocabulary]
         if not tokens:
             return []
-        scores = np.where(keep, np.asarray(self.english_bm25.get_scores(tokens), dtype=float), 0.0)
+        scores = np.where(keep, np.asarray(self.english_bm25.scores(tokens), dtype=float), 0.0)
         order = np.argsort(-scores)[: self.candidates]
         return [(self.nodes[i].node_id, float(scores[i])) for i in order if scores[i] > 0]
 
@@ -278,8 +297,14 @@ class HybridRetriever(BaseRetriever):
 
 def english_words(text: str) -> list[str]:
     """English text as search words: lower case, no function words, Porter stems."""
-    stem = _stemmer().stem
-    return [stem(w) for w in ENGLISH_WORD.findall(text.lower()) if w not in ENGLISH_STOPWORDS]
+    return [_stem(w) for w in ENGLISH_WORD.findall(text.lower()) if w not in ENGLISH_STOPWORDS]
+
+
+@lru_cache(maxsize=1 << 16)
+def _stem(word: str) -> str:
+    """A word's Porter stem, each distinct word stemmed once (NLTK's stemmer is slow, and the
+    views of a library repeat a few thousand words)."""
+    return _stemmer().stem(word)
 
 
 @lru_cache(maxsize=1)
@@ -289,6 +314,10 @@ def _stemmer():
     return PorterStemmer()
 
 
-def _search_text(node: TextNode) -> str:
+def chunk_terms(node: TextNode) -> list[str]:
+    """A chunk's BM25 terms: those stored at ingest, else computed now (an older store)."""
     m = node.metadata
-    return f"{m.get('title', '')} {m.get('clause_path', '')} {node.text}"
+    stored = m.get(SEARCH_TERMS_KEY)
+    if isinstance(stored, str):
+        return stored.split()
+    return search_terms(m.get("title", ""), m.get("clause_path", ""), node.text)
