@@ -30,12 +30,16 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     with tqdm(total=total, unit="doc", desc="ingest", disable=args.quiet, file=sys.stderr) as bar:
         started = time.perf_counter()
 
+        def rate(done, name: str = "") -> None:
+            per_second = done.chunks / max(time.perf_counter() - started, 1e-6)
+            bar.set_postfix_str(f"{done.chunks} chunks, {per_second:.1f} chunks/s{', ' + name if name else ''}")
+
         def progress(name: str, done) -> None:
-            rate = done.chunks / max(time.perf_counter() - started, 1e-6)
-            bar.set_postfix_str(f"{done.chunks} chunks, {rate:.1f} chunks/s, {name}")
+            rate(done, name)
             bar.update(1)
 
         report = ingest_paths(paths, settings, progress=progress)
+        rate(report)
     for name, reason in report.skipped:
         print(f"skipped: {reason}", file=sys.stderr)
     print(report.summary())

@@ -204,9 +204,14 @@ class ClauseStore:
         else:
             raise StoreUnavailable(f"the index in {self.location} kept changing while it was read; try again")
         nodes, rows = [], []
+        shared: dict[str, str] = {}  # one copy of each document-level value, not one a chunk
         for i, d, m, e in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"]):
             ids = before.get(m.get("doc_id", ""))
             if ids is None or i in ids:
+                for key in DOCUMENT_FIELDS:
+                    value = m.get(key)
+                    if isinstance(value, str):
+                        m[key] = shared.setdefault(value, value)
                 nodes.append(_to_node(i, d, m))
                 rows.append(np.asarray(e, dtype=np.float32))
         if kept:

@@ -97,6 +97,9 @@ class HybridRetriever(BaseRetriever):
         self.english_bm25 = TermIndex(ids, lambda i: self.english_lines[ids[i]].split(),
                                       previous.english_bm25 if previous else None)
         self.english_vocabulary = self.english_bm25.vocabulary
+        for node in self.snapshot.nodes:  # read into the indexes above; not held twice
+            node.metadata.pop(SEARCH_TERMS_KEY, None)
+            node.metadata.pop("english", None)
         self._english_text = "".join(f" {self.english_lines[cid]} \n" for cid in ids)
         self.region_of = np.array([n.metadata.get("region", "") for n in self.nodes])
         self.doc_of = np.array([n.metadata.get("doc_id", "") for n in self.nodes])

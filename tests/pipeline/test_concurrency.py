@@ -72,11 +72,17 @@ def test_ingest_killed_mid_write_then_rerun_leaves_a_consistent_index(tmp_path):
     env = dict(os.environ, RAG_DATA_DIR=str(killed_dir), HF_HUB_OFFLINE="1")
     cmd = [sys.executable, "-m", "rag", "ingest", "-q", str(CORPUS)]
     proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    sqlite = killed_dir / "chroma" / "chroma.sqlite3"
+    sqlite, stamp = killed_dir / "chroma" / "chroma.sqlite3", killed_dir / "index.version"
     deadline = time.monotonic() + 120
-    while not (sqlite.exists() and sqlite.stat().st_size > 400_000):  # some batches written
-        assert proc.poll() is None and time.monotonic() < deadline, "ingest ended before it could be killed"
-        time.sleep(0.05)
+
+    def wait_for(ready) -> None:
+        while not ready():
+            assert proc.poll() is None and time.monotonic() < deadline, "ingest ended before it could be killed"
+            time.sleep(0.05)
+
+    wait_for(stamp.exists)  # one document committed
+    committed = sqlite.stat().st_size
+    wait_for(lambda: sqlite.stat().st_size > committed)  # the next one being written
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     partial = _store_state(killed_dir)[0]
