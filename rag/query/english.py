@@ -127,6 +127,7 @@ class Bridge:
         self.headwords_of = {key: known.get(key) or headwords_in(text) for key, text in parts.items()}
         self._headwords = frozenset().union(*self.headwords_of.values())
         self._substrings: dict[str, bool] = {}
+        self._counts: dict[str, int] = {}
         self.names = {k.lower(): v for k, v in (names or {}).items()}  # curated official names
         self._by_word = self._word_index()
 
@@ -326,7 +327,18 @@ class Bridge:
             ending = [w for w in words if w.endswith(ch)]
             if words and len(ending) * 2 >= len(words):
                 out.extend(ending)
-        return sorted(out, key=lambda w: -self.corpus_text.count(w))[:MOST_TERMS]
+        return sorted(out, key=lambda w: -self.occurrences(w))[:MOST_TERMS]
+
+    def occurrences(self, word: str) -> int:
+        """How often the word occurs in the documents' text (remembered: a pass over the library)."""
+        found = self._counts.get(word)
+        if found is None:
+            found = self.corpus_text.count(word)
+            with self._lock:
+                if len(self._counts) >= SUBSTRINGS_KEPT:
+                    self._counts.pop(next(iter(self._counts)), None)
+                self._counts[word] = found
+        return found
 
     def _rank(self, heads: dict[str, int], near: str = "") -> list[str]:
         """Those the sentences nearest the question use first (the embedder's reading of the

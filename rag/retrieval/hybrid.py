@@ -4,6 +4,7 @@ ones) and one version of each work (the one in force, or the one of the year ask
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from functools import lru_cache
 
 import numpy as np
@@ -76,7 +77,8 @@ class HybridRetriever(BaseRetriever):
         self.bm25 = TermIndex(ids, lambda i: chunk_terms(self.nodes[i]), previous.bm25 if previous else None)
         self.vocabulary = self.bm25.vocabulary
         self.corpus_text = "\n".join(n.text.lower() for n in self.nodes)
-        self._clause_texts = [n.text.lower() for n in self.nodes]
+        # where each clause's text starts in corpus_text
+        self._starts = np.cumsum([0] + [len(n.text) + 1 for n in self.nodes[:-1]]).tolist() if self.nodes else []
         self._rarities: dict[str, float] = {}  # term → rarity, filled as questions ask
         # each clause's English view (stored at ingest; read here for a store written before it)
         english = reader_for(self.departments)
@@ -157,9 +159,23 @@ class HybridRetriever(BaseRetriever):
         """log(1 + N/df) over the searchable clauses (df by substring, so 科技成果转化 counts
         too); 0 for a term no clause contains."""
         if term not in self._rarities:
-            df = sum(1 for text in self._clause_texts if term in text)
-            self._rarities[term] = float(np.log1p(len(self._clause_texts) / df)) if df else 0.0
+            df = self._clauses_containing(term)
+            self._rarities[term] = float(np.log1p(len(self.nodes) / df)) if df else 0.0
         return self._rarities[term]
+
+    def _clauses_containing(self, term: str) -> int:
+        """How many clauses contain the term: one pass over the library's text, which jumps to
+        the next clause at each clause found."""
+        count, at = 0, 0
+        while True:
+            at = self.corpus_text.find(term, at)
+            if at < 0:
+                return count
+            count += 1
+            following = bisect_right(self._starts, at)
+            if following >= len(self._starts):
+                return count
+            at = self._starts[following]
 
     def scope(self, regions: list[str]) -> list[str]:
         """The regions whose documents answer a question about ``regions``: those regions, the

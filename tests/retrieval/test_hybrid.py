@@ -45,3 +45,17 @@ def test_an_english_word_the_bridge_cannot_reach_is_searched_over_the_english_vi
     keep = np.ones(len(retriever.nodes), bool)
     top = retriever.english_ranking("how long is the public notification of rewards?", keep)[0][0]
     assert "公示时间不少于十五日" in retriever.by_id[top].text
+
+
+@pytest.mark.slow
+def test_rarity_counts_the_clauses_that_contain_a_term(indexed_settings):
+    import math
+
+    from rag.pipeline.snapshot import make_retriever
+
+    retriever = make_retriever(indexed_settings)
+    texts = [n.text.lower() for n in retriever.nodes]
+    for term in ("科技", "科技成果转化", "70%", "技术合同登记", "。", "没有这个词"):
+        df = sum(1 for text in texts if term in text)
+        expected = math.log1p(len(texts) / df) if df else 0.0
+        assert retriever.rarity(term) == expected, term
