@@ -141,7 +141,7 @@ class ClauseStore:
         return self.collection.count()
 
     def ids_for_doc(self, doc_id: str) -> set[str]:
-        return set(self.collection.get(where={"doc_id": doc_id}, include=[])["ids"])
+        return set(self._get_all([], {"doc_id": doc_id})["ids"])
 
     def sync_document(self, doc_id: str, nodes: list[TextNode], embed) -> SyncResult:
         """Make the stored chunks of one document equal ``nodes``.
@@ -196,7 +196,7 @@ class ClauseStore:
         for _ in range(SNAPSHOT_TRIES):
             kept = {d for d, ids in before.items() if previous is not None and previous.whole
                     and previous.committed.get(d) == ids}
-            got = self._read([i for d, ids in before.items() if d not in kept for i in ids] if kept else None)
+            got = self._read([i for d, ids in before.items() if d not in kept for i in ids] + self._unlisted(before))
             after = self._committed()
             if after == before:
                 break
@@ -225,11 +225,15 @@ class ClauseStore:
         whole = all(n.metadata.get("doc_id", "") in before for n in nodes)
         return Snapshot([nodes[k] for k in order], vectors, before, whole)
 
-    def _read(self, ids: list[str] | None) -> dict:
-        """Chunks with text, metadata and vectors: these ids (in batches), or all."""
+    def _unlisted(self, committed: dict[str, frozenset[str]]) -> list[str]:
+        """The ids of chunks whose document has no manifest record (indexed before manifests)."""
+        where = {"doc_id": {"$nin": sorted(committed)}} if committed else None
+        return self._get_all([], where)["ids"]
+
+    def _read(self, ids: list[str]) -> dict:
+        """These chunks with text, metadata and vectors, asked in batches (Chroma refuses a
+        query with too many ids at once)."""
         include = ["documents", "metadatas", "embeddings"]
-        if ids is None:
-            return self.collection.get(include=include)
         got: dict = {"ids": [], "documents": [], "metadatas": [], "embeddings": []}
         for start in range(0, len(ids), READ_BATCH):
             part = self.collection.get(ids=ids[start:start + READ_BATCH], include=include)
@@ -237,15 +241,26 @@ class ClauseStore:
                 got[key].extend(part[key] if part[key] is not None else [])
         return got
 
+    def _get_all(self, include: list[str], where: dict | None = None) -> dict:
+        """Every chunk (matching ``where``), page by page: one get of a large library exceeds
+        SQLite's limit on a query's variables."""
+        got: dict = {"ids": [], **{key: [] for key in include}}
+        while True:
+            part = self.collection.get(where=where, include=include, limit=READ_BATCH, offset=len(got["ids"]))
+            for key in got:
+                got[key].extend(part[key] if part[key] is not None else [])
+            if len(part["ids"]) < READ_BATCH:
+                return got
+
     def all_chunks(self, doc_id: str | None = None) -> list[TextNode]:
         """Every stored chunk (of one document), in document order."""
         where = {"doc_id": doc_id} if doc_id else None
-        got = self.collection.get(where=where, include=["documents", "metadatas"])
+        got = self._get_all(["documents", "metadatas"], where)
         return _in_document_order([_to_node(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])])
 
     def documents(self) -> list[dict]:
         """One metadata dict per stored document."""
-        got = self.collection.get(include=["metadatas"])
+        got = self._get_all(["metadatas"])
         docs: dict[str, dict] = {}
         for meta in got["metadatas"]:
             d = docs.setdefault(meta["doc_id"], {k: meta.get(k, "") for k in DOCUMENT_FIELDS})

@@ -344,7 +344,7 @@ class Bridge:
         """Those the sentences nearest the question use first (the embedder's reading of the
         question), then the headword's own first meanings before its later ones; then the more
         specific (rarer in the documents), then the longer."""
-        return sorted(heads, key=lambda h: (h not in near, heads[h], self.corpus_text.count(h), -len(h)))[:MOST_TERMS]
+        return sorted(heads, key=lambda h: (h not in near, heads[h], self.occurrences(h), -len(h)))[:MOST_TERMS]
 
     def expand(self, question: str) -> str:
         """The Chinese terms an English question's words stand for (empty for a Chinese one)."""
