@@ -118,3 +118,38 @@ def test_a_store_that_cannot_be_opened_says_why_not_run_ingest(tmp_path):
     (damaged / "chroma.sqlite3").write_bytes(b"this is not a database" * 100)
     with pytest.raises(StoreUnavailable, match="damaged|cannot be read"):
         ClauseStore(Settings(data_dir=tmp_path / "damaged"))
+
+
+def test_a_snapshot_after_a_change_reads_only_the_changed_document_and_equals_a_fresh_one(tmp_path):
+    import numpy as np
+
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=tmp_path)
+    for name, figure in (("a.txt", 10), ("b.txt", 20)):
+        (tmp_path / name).write_text(f"{name}科技政策\n一、目标\n（一）甲。到2020年达到{figure}家。\n（二）乙。每年奖励5项。\n",
+                                     encoding="utf-8")
+    ingest_paths([tmp_path / "a.txt", tmp_path / "b.txt"], settings)
+    with ClauseStore(settings) as store:
+        before = store.snapshot()
+    (tmp_path / "b.txt").write_text("b.txt科技政策\n一、目标\n（一）甲。到2020年达到30家。\n（二）乙。每年奖励5项。\n",
+                                    encoding="utf-8")
+    ingest_paths([tmp_path / "b.txt"], settings)
+    with ClauseStore(settings) as store:
+        read: list[str] = []
+        original = store.collection.get
+
+        def counted_get(*args, **kwargs):
+            read.extend(kwargs.get("ids") or [])
+            return original(*args, **kwargs)
+
+        store.collection.get = counted_get
+        after = store.snapshot(before)
+        store.collection.get = original
+        fresh = store.snapshot()
+    assert before.whole and after.whole
+    assert [n.node_id for n in after.nodes] == [n.node_id for n in fresh.nodes]
+    assert [n.metadata for n in after.nodes] == [n.metadata for n in fresh.nodes]
+    assert np.array_equal(after.vectors, fresh.vectors)
+    assert any("30家" in n.text for n in after.nodes) and not any("20家" in n.text for n in after.nodes)
+    # only b.txt's chunks were asked of the store; a.txt's came from the earlier snapshot
+    assert read and set(read) == set(fresh.committed["b.txt"])
+    assert before.nodes[0].metadata is not after.nodes[0].metadata  # copied, the old one untouched
