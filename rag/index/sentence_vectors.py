@@ -119,26 +119,28 @@ class SentenceVectors:
             self._added[sentence_key(sentence)] = _unit(vector)
 
     def save(self, keep: Iterable[str] | None = None) -> None:
-        """Write the file's vectors and those added since (only those of ``keep`` sentences,
-        when given), sorted by key, atomically; this object then maps the new file."""
+        """Write the vectors added since the file was read and the file's own (only those of
+        ``keep`` sentences, when given), sorted by key, atomically; an added vector replaces the
+        file's of the same key. This object then maps the new file."""
         with self._lock:
-            keys = np.concatenate([self._keys, np.array(list(self._added), dtype=f"S{KEY_BYTES}")])
-            width = self._rows.shape[1] if len(self._keys) else len(next(iter(self._added.values()), np.zeros(512)))
+            added = list(self._added.values())
+            # added rows first: of a key found twice, the first is kept
+            keys = np.concatenate([np.array(list(self._added), dtype=f"S{KEY_BYTES}"), self._keys])
+            width = self._rows.shape[1] if len(self._keys) else len(next(iter(added), np.zeros(512)))
             selected = np.ones(len(keys), dtype=bool)
             if keep is not None:
                 wanted = np.array(sorted({sentence_key(s) for s in keep}), dtype=f"S{KEY_BYTES}")
                 selected = np.isin(keys, wanted)
             keys, first = np.unique(keys[selected], return_index=True)  # sorted; a key once
-            order = np.flatnonzero(selected)[first]
+            source = np.flatnonzero(selected)[first]  # each kept row's place in added + file
             table = np.zeros((len(keys), KEY_COLUMNS + width), dtype=np.float32)
-            table[:, :KEY_COLUMNS] = keys.view(np.float32).reshape(len(keys), KEY_COLUMNS) if len(keys) else 0
-            stored = len(self._keys)
-            from_file = order[order < stored]
-            table[order < stored, KEY_COLUMNS:] = self._rows[from_file] if len(from_file) else 0
-            added = list(self._added.values())
-            for k, source in enumerate(order):
-                if source >= stored:
-                    table[k, KEY_COLUMNS:] = added[source - stored]
+            if len(keys):
+                table[:, :KEY_COLUMNS] = keys.view(np.float32).reshape(len(keys), KEY_COLUMNS)
+            from_file = source >= len(added)
+            if from_file.any():
+                table[from_file, KEY_COLUMNS:] = self._rows[source[from_file] - len(added)]
+            for k in np.flatnonzero(~from_file):
+                table[k, KEY_COLUMNS:] = added[source[k]]
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_name(self.path.name + ".tmp.npy")
             np.save(tmp, table)
@@ -183,10 +185,17 @@ class SentenceVectors:
         if not known:
             return []
         q = self.question_vector(question)
-        # the whole file's scores at once (one pass over the mapped rows), then those asked
-        scores = np.concatenate([(self._rows @ q)[rows] if len(rows) else np.zeros(0, dtype=np.float32),
-                                 matrix @ q if len(matrix) else np.zeros(0, dtype=np.float32)])
+        scores = np.concatenate([self._file_scores(rows, q), matrix @ q if len(matrix) else np.zeros(0, dtype=np.float32)])
         return [known[i] for i in np.argsort(-scores)[:k]]
+
+    def _file_scores(self, rows: np.ndarray, q: np.ndarray) -> np.ndarray:
+        """The cosine of these rows of the file to ``q``: for most of the file, one pass over all
+        its rows (no copy of the mapped vectors); for a few, those rows alone."""
+        if not len(rows):
+            return np.zeros(0, dtype=np.float32)
+        if 2 * len(rows) > len(self._keys):
+            return (self._rows @ q)[rows]
+        return self._rows[rows] @ q
 
     def pair_similarity(self, a: str, b: str) -> float:
         """Cosine similarity of two texts (an LLM's statement and a clause sentence)."""

@@ -79,7 +79,9 @@ class Snapshot:
     """One consistent version of every document: its chunks in document order, their vectors
     (the rows of one float32 matrix, not a list of floats on every chunk) and what the manifest
     had committed (doc_id → chunk ids). ``whole``: every chunk belongs to a document of the
-    manifest, so the next read may take unchanged documents from this one."""
+    manifest, so the next read may take unchanged documents from this one. The retriever built
+    from a snapshot owns its nodes: it adds each one's version and status and drops what it has
+    indexed (rag.retrieval.hybrid)."""
     nodes: list[TextNode]
     vectors: np.ndarray
     committed: dict[str, frozenset[str]]

@@ -137,6 +137,13 @@ def reader_sentences(nodes) -> list[str]:
             for s in sentences_of(n.text, n.metadata.get("kind", ""))]
 
 
+def sentence_vectors_saved(settings: Settings) -> bool:
+    """The data folder holds a file of sentence vectors (of this version or the older one)."""
+    from rag.index.sentence_vectors import FILE_NAME, OLD_FILE_NAME
+
+    return any((Path(settings.data_dir) / name).exists() for name in (FILE_NAME, OLD_FILE_NAME))
+
+
 def warm_sentence_vectors(settings: Settings, store: ClauseStore, nodes=None) -> None:
     """Embed the sentences of stored chunks once, at ingest, for the reader: of ``nodes`` (the
     chunks just added; vectors no longer used stay in the file), else of every stored chunk

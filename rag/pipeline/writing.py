@@ -21,7 +21,7 @@ from rag.index.store import ClauseStore
 from rag.ingest.catalog import CorpusCatalog
 from rag.ingest.glossary import load_departments
 from rag.ingest.loading import discover, load_document
-from rag.pipeline.snapshot import mark_index_changed, warm_sentence_vectors
+from rag.pipeline.snapshot import mark_index_changed, sentence_vectors_saved, warm_sentence_vectors
 
 
 @dataclass
@@ -101,6 +101,11 @@ def ingest_paths(paths: list[Path] | None = None, settings: Settings | None = No
             [n.get_content(metadata_mode="embed") for n in nodes])
         seen_hashes: dict[str, str] = {}
         added_nodes = []  # chunks of documents that changed: their sentences are embedded below
+        # set while an ingest may have committed chunks whose sentences are not embedded yet: an
+        # ingest that finds it set (the last one was stopped) embeds every stored chunk's sentences
+        pending = Path(settings.data_dir) / "sentence-vectors.pending"
+        interrupted = pending.exists()
+        pending.touch()
         indexed = {d["doc_id"]: d for d in store.documents()}
         for path in files:
             if progress:  # the file about to be read, and what was done so far
@@ -139,7 +144,9 @@ def ingest_paths(paths: list[Path] | None = None, settings: Settings | None = No
             mark_index_changed(settings, store)
         # every stored chunk's sentences once something left the library (their vectors are
         # pruned then), else only the new chunks' (an added document costs its own sentences)
-        warm_sentence_vectors(settings, store, None if report.removed or report.pruned else added_nodes)
+        full = interrupted or report.removed or report.pruned or not sentence_vectors_saved(settings)
+        warm_sentence_vectors(settings, store, None if full else added_nodes)
+        pending.unlink(missing_ok=True)
         if owned and (report.added or report.removed or report.pruned) and not settings.uses_chroma_server:
             store.close()  # Chroma has written everything once its client closes: stamp again
             mark_index_changed(settings)

@@ -69,16 +69,17 @@ class HybridRetriever(BaseRetriever):
 
         searchable = [n.metadata.get("kind") not in EXCLUDED_FROM_SEARCH for n in self.snapshot.nodes]
         self.nodes: list[TextNode] = [n for n, keep in zip(self.snapshot.nodes, searchable) if keep]
-        vectors = self.snapshot.vectors[np.array(searchable, dtype=bool)] if self.nodes else self.snapshot.vectors
+        vectors = self.snapshot.vectors[np.array(searchable, dtype=bool).reshape(-1)]
         norms = np.linalg.norm(vectors, axis=1, keepdims=True) if vectors.size else None
         self._vectors = vectors / np.where(norms == 0, 1, norms) if vectors.size else vectors
         self.by_id = {n.node_id: n for n in self.nodes}
         ids = [n.node_id for n in self.nodes]
         self.bm25 = TermIndex(ids, lambda i: chunk_terms(self.nodes[i]), previous.bm25 if previous else None)
         self.vocabulary = self.bm25.vocabulary
-        self.corpus_text = "\n".join(n.text.lower() for n in self.nodes)
+        texts = [n.text.lower() for n in self.nodes]
+        self.corpus_text = "\n".join(texts)
         # where each clause's text starts in corpus_text
-        self._starts = np.cumsum([0] + [len(n.text) + 1 for n in self.nodes[:-1]]).tolist() if self.nodes else []
+        self._starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]]).tolist() if texts else []
         self._rarities: dict[str, float] = {}  # term → rarity, filled as questions ask
         # each clause's English view (stored at ingest; read here for a store written before it)
         english = reader_for(self.departments)
@@ -93,13 +94,17 @@ class HybridRetriever(BaseRetriever):
                 titles[title] = english.view(title)
             return english_words(f"{titles[title]} {m.get('region_en', '')} {m.get('english') or english.view(self.nodes[i].text)}")
 
-        known = previous.english_lines if previous else {}
+        # the views depend on the department names too: reused only while those are the same
+        same = previous if previous is not None and previous.departments == self.departments else None
+        known = same.english_lines if same else {}
         # chunk id → its English view as search words (kept for the next snapshot's retriever)
-        self.english_lines = {cid: known.get(cid) or " ".join(english_view(i)) for i, cid in enumerate(ids)}
+        self.english_lines = {cid: known[cid] if cid in known else " ".join(english_view(i)) for i, cid in enumerate(ids)}
         self.english_bm25 = TermIndex(ids, lambda i: self.english_lines[ids[i]].split(),
-                                      previous.english_bm25 if previous else None)
+                                      same.english_bm25 if same else None)
         self.english_vocabulary = self.english_bm25.vocabulary
-        for node in self.snapshot.nodes:  # read into the indexes above; not held twice
+        # the snapshot's nodes are this retriever's own (rag.index.store copies what it reuses):
+        # the search terms and English view, now in the indexes above, are dropped from them
+        for node in self.snapshot.nodes:
             node.metadata.pop(SEARCH_TERMS_KEY, None)
             node.metadata.pop("english", None)
         self._english_text = "".join(f" {self.english_lines[cid]} \n" for cid in ids)

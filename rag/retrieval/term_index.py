@@ -25,7 +25,7 @@ class TermIndex:
 
     def __init__(self, chunk_ids: list[str], terms: Callable[[int], list[str]], previous: "TermIndex | None" = None):
         """``terms(i)``: the terms of the i-th chunk, asked only for a chunk ``previous`` lacks."""
-        self.ids: dict[str, int] = dict(previous.ids) if previous is not None else {}  # term → id, only grows
+        self.term_ids: dict[str, int] = dict(previous.term_ids) if previous is not None else {}  # term → id, only grows
         known = previous.by_chunk if previous is not None else {}
         counts = [known.get(cid) or self._count(terms(i)) for i, cid in enumerate(chunk_ids)]
         self.by_chunk: dict[str, Counts] = dict(zip(chunk_ids, counts))
@@ -35,14 +35,14 @@ class TermIndex:
         rows = np.repeat(np.arange(self.size), [len(c[0]) for c in counts])
         cols = np.concatenate([c[0] for c in counts]) if counts else np.zeros(0, dtype=np.int32)
         data = np.concatenate([c[1] for c in counts]) if counts else np.zeros(0, dtype=np.float32)
-        postings = sparse.csc_matrix((data, (rows, cols)), shape=(self.size, len(self.ids)), dtype=np.float32)
+        postings = sparse.csc_matrix((data, (rows, cols)), shape=(self.size, len(self.term_ids)), dtype=np.float32)
         postings.sort_indices()
         self.indptr, self.rows, self.tfs = postings.indptr, postings.indices, postings.data
         frequency = np.diff(self.indptr)
-        self.vocabulary = frozenset(t for t, i in self.ids.items() if frequency[i])
+        self.vocabulary = frozenset(t for t, i in self.term_ids.items() if frequency[i])
 
     def _count(self, tokens: list[str]) -> Counts:
-        counter = Counter(self.ids.setdefault(t, len(self.ids)) for t in tokens)
+        counter = Counter(self.term_ids.setdefault(t, len(self.term_ids)) for t in tokens)
         return (np.fromiter(counter.keys(), dtype=np.int32, count=len(counter)),
                 np.fromiter(counter.values(), dtype=np.float32, count=len(counter)), len(tokens))
 
@@ -50,7 +50,7 @@ class TermIndex:
         """Each chunk's BM25 score for the tokens (a token repeated counts again)."""
         out = np.zeros(self.size, dtype=np.float32)
         for token in tokens:
-            j = self.ids.get(token)
+            j = self.term_ids.get(token)
             if j is None or j + 1 >= len(self.indptr):
                 continue
             start, end = self.indptr[j], self.indptr[j + 1]

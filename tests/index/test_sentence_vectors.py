@@ -54,3 +54,13 @@ def test_nearest_ranks_file_rows_and_vectors_held_in_memory_together(tmp_path):
     assert in_memory.nearest(question, sentences, 3) == expected == mixed.nearest(question, sentences, 3)
     assert expected[0] == sentences[1]
     assert mixed.nearest(question, sentences, 1) == expected[:1]
+
+
+def test_a_vector_put_for_a_key_in_the_file_replaces_it_when_saved(tmp_path):
+    vectors = SentenceVectors(tmp_path)
+    vectors.put("甲。", _unit(1))
+    vectors.save()
+    vectors.put("甲。", _unit(2))
+    assert np.array_equal(vectors.vector("甲。"), _unit(2))
+    vectors.save()
+    assert np.array_equal(SentenceVectors(tmp_path).vector("甲。"), _unit(2))

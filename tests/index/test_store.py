@@ -153,3 +153,21 @@ def test_a_snapshot_after_a_change_reads_only_the_changed_document_and_equals_a_
     # only b.txt's chunks were asked of the store; a.txt's came from the earlier snapshot
     assert read and set(read) == set(fresh.committed["b.txt"])
     assert before.nodes[0].metadata is not after.nodes[0].metadata  # copied, the old one untouched
+
+
+def test_an_ingest_after_an_interrupted_one_embeds_the_sentences_it_missed(tmp_path):
+    from rag.index.sentence_vectors import SentenceVectors
+    from rag.pipeline.snapshot import reader_sentences
+
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=tmp_path)
+    doc = tmp_path / "policy.txt"
+    doc.write_text("某市科技政策\n一、目标\n（一）甲。到2020年达到10家。\n（二）乙。每年奖励5项。\n", encoding="utf-8")
+    ingest_paths([doc], settings)
+    with ClauseStore(settings) as store:
+        sentences = reader_sentences(store.all_chunks())
+    assert sentences and all(SentenceVectors(settings.data_dir).vector(s) is not None for s in sentences)
+    SentenceVectors(settings.data_dir).save(keep=[])  # as if stopped before its sentences were embedded
+    (settings.data_dir / "sentence-vectors.pending").touch()
+    assert ingest_paths([doc], settings).added == 0  # nothing changed, and yet:
+    assert all(SentenceVectors(settings.data_dir).vector(s) is not None for s in sentences)
+    assert not (settings.data_dir / "sentence-vectors.pending").exists()

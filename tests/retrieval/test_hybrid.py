@@ -59,3 +59,29 @@ def test_rarity_counts_the_clauses_that_contain_a_term(indexed_settings):
         df = sum(1 for text in texts if term in text)
         expected = math.log1p(len(texts) / df) if df else 0.0
         assert retriever.rarity(term) == expected, term
+
+
+def test_a_retriever_rebuilt_from_the_last_one_equals_one_built_afresh(tmp_path):
+    import numpy as np
+
+    from rag.core.config import Settings
+    from rag.pipeline.snapshot import build_retriever
+    from rag.pipeline.writing import ingest_paths
+
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=tmp_path)
+    for name, figure in (("a.txt", 10), ("b.txt", 20)):
+        (tmp_path / name).write_text(f"{name}科技政策\n一、目标\n（一）高校技术转移机构。到2020年达到{figure}家。\n"
+                                     "（二）省科技厅每年奖励科技成果转化5项。\n", encoding="utf-8")
+    ingest_paths([tmp_path / "a.txt", tmp_path / "b.txt"], settings)
+    first = build_retriever(settings)
+    (tmp_path / "b.txt").write_text("b.txt科技政策\n一、目标\n（一）高校技术转移机构。到2020年达到30家。\n"
+                                    "（二）孵化器享受房产税优惠。\n", encoding="utf-8")
+    ingest_paths([tmp_path / "b.txt"], settings)
+    rebuilt, fresh = build_retriever(settings, first), build_retriever(settings)
+    assert [n.node_id for n in rebuilt.nodes] == [n.node_id for n in fresh.nodes]
+    assert rebuilt.english_lines == fresh.english_lines
+    assert rebuilt.vocabulary == fresh.vocabulary and rebuilt.english_vocabulary == fresh.english_vocabulary
+    for question in ("高校技术转移机构达到多少家？", "孵化器 房产税", "university technology transfer office", "tax incubator"):
+        for a, b in zip(rebuilt.rankings(question, []), fresh.rankings(question, [])):
+            assert a == b, question
+    assert np.array_equal(rebuilt.bm25.scores(["孵化器"]), fresh.bm25.scores(["孵化器"]))
