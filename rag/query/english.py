@@ -20,14 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from rag.core.dictionary import PROPER_NAME, dictionary_senses, headwords_in, word_senses
+from rag.core.dictionary import PROPER_NAME, dictionary_senses
 from rag.core.vocabulary import ENGLISH_WORD
+from rag.query.corpus_text import CorpusText
 
 MAX_PHRASE_WORDS = 6  # official names run long (department of science and technology)
 MOST_TERMS = 3  # Chinese terms kept for one English unit
 MAX_COMPOSED_WORDS = 3  # the longest English phrase read as a Chinese compound of its words
 MOST_PARTS = 12  # translations of one word tried in a compound
-SUBSTRINGS_KEPT = 4096  # terms other than headwords looked for in the documents' text, remembered
 QUESTIONS_KEPT = 16  # questions whose units are kept (the question, its terms, the ranking and the decision read them)
 # English function words (NLTK's list, shipped inside llama-index-core) and question frames:
 # they name no concept
@@ -109,9 +109,7 @@ class Bridge:
     def __init__(self, corpus_text: str, vocabulary: set[str], names: dict[str, list[str]] | None = None,
                  context: Callable[[str], str] | None = None, parts: dict | None = None,
                  previous: "Bridge | None" = None):
-        """``parts``: the corpus in pieces (key → text, the key naming the text's content: a
-        document's chunk ids), whose headwords a later Bridge with this one as ``previous``
-        takes from it instead of reading the text again; ``corpus_text`` is one piece when not given."""
+        """``parts`` and ``previous``: see rag.query.corpus_text.CorpusText."""
         self.corpus_text = corpus_text
         # question → the text of the corpus sentences nearest it in meaning (the multilingual
         # embedder): of a word's translations, those these sentences use come first
@@ -120,14 +118,7 @@ class Bridge:
         self._read: dict[str, list[TermGroup]] = {}  # the last questions' units: each stage asks again
         self._lock = threading.Lock()
         self.vocabulary = vocabulary
-        # the dictionary's headwords that occur in the documents, found piece by piece; any
-        # other term is looked for in the text itself (and remembered)
-        known = previous.headwords_of if previous is not None else {}
-        parts = parts if parts is not None else {corpus_text: corpus_text}
-        self.headwords_of = {key: known.get(key) or headwords_in(text) for key, text in parts.items()}
-        self._headwords = frozenset().union(*self.headwords_of.values())
-        self._substrings: dict[str, bool] = {}
-        self._counts: dict[str, int] = {}
+        self.corpus = CorpusText(corpus_text, vocabulary, parts, previous.corpus if previous is not None else None)
         self.names = {k.lower(): v for k, v in (names or {}).items()}  # curated official names
         self._by_word = self._word_index()
 
@@ -148,20 +139,7 @@ class Bridge:
 
     def in_corpus(self, term: str) -> bool:
         """The term occurs in the documents' text."""
-        if len(term) < 2:
-            return False
-        if term in self._headwords or term in self.vocabulary:
-            return True
-        if term in word_senses():  # a headword the documents do not use
-            return False
-        found = self._substrings.get(term)
-        if found is None:
-            found = term in self.corpus_text
-            with self._lock:
-                if len(self._substrings) >= SUBSTRINGS_KEPT:
-                    self._substrings.pop(next(iter(self._substrings)), None)
-                self._substrings[term] = found
-        return found
+        return self.corpus.contains(term)
 
     def _context_of(self, question: str) -> str:
         if self.context is None:
@@ -327,24 +305,13 @@ class Bridge:
             ending = [w for w in words if w.endswith(ch)]
             if words and len(ending) * 2 >= len(words):
                 out.extend(ending)
-        return sorted(out, key=lambda w: -self.occurrences(w))[:MOST_TERMS]
-
-    def occurrences(self, word: str) -> int:
-        """How often the word occurs in the documents' text (remembered: a pass over the library)."""
-        found = self._counts.get(word)
-        if found is None:
-            found = self.corpus_text.count(word)
-            with self._lock:
-                if len(self._counts) >= SUBSTRINGS_KEPT:
-                    self._counts.pop(next(iter(self._counts)), None)
-                self._counts[word] = found
-        return found
+        return sorted(out, key=lambda w: -self.corpus.occurrences(w))[:MOST_TERMS]
 
     def _rank(self, heads: dict[str, int], near: str = "") -> list[str]:
         """Those the sentences nearest the question use first (the embedder's reading of the
         question), then the headword's own first meanings before its later ones; then the more
         specific (rarer in the documents), then the longer."""
-        return sorted(heads, key=lambda h: (h not in near, heads[h], self.occurrences(h), -len(h)))[:MOST_TERMS]
+        return sorted(heads, key=lambda h: (h not in near, heads[h], self.corpus.occurrences(h), -len(h)))[:MOST_TERMS]
 
     def expand(self, question: str) -> str:
         """The Chinese terms an English question's words stand for (empty for a Chinese one)."""
