@@ -121,7 +121,7 @@ class HybridRetriever(BaseRetriever):
         self.reader_units: list[str] = self.sentence_units(self.nodes) if self.sentence_units else []
         self._units_by_scope: dict[tuple[str, ...], list[str]] = {}
         self.bridge = Bridge(self.corpus_text, self.vocabulary, names=self.glossary, context=self._nearest_text(),
-                             parts=self._document_texts(), previous=previous.bridge if previous else None)
+                             parts=self._document_texts(texts), previous=previous.bridge if previous else None)
         self.homophones = Homophones(self.vocabulary, self.corpus_text)
         self.homophones.warm()
         self.parents = dict(self.catalog_parents)
@@ -131,13 +131,13 @@ class HybridRetriever(BaseRetriever):
         self.everywhere = sorted({n.metadata.get("region", "") for n in self.nodes
                                   if n.metadata.get("level") == "national" or not n.metadata.get("region")})
 
-    def _document_texts(self) -> dict[tuple[str, ...], str]:
-        """Each document's searchable text (lower case), keyed by its chunk ids: what the
-        English bridge reads once per version of a document."""
-        texts: dict[str, list[TextNode]] = {}
-        for node in self.nodes:
-            texts.setdefault(node.metadata.get("doc_id", ""), []).append(node)
-        return {tuple(n.node_id for n in nodes): "\n".join(n.text.lower() for n in nodes) for nodes in texts.values()}
+    def _document_texts(self, texts: list[str]) -> dict[tuple[str, ...], str]:
+        """Each document's searchable text (``texts``: the clauses' lower-cased), keyed by its
+        chunk ids: what the English bridge reads once per version of a document."""
+        by_doc: dict[str, list[tuple[str, str]]] = {}
+        for node, text in zip(self.nodes, texts):
+            by_doc.setdefault(node.metadata.get("doc_id", ""), []).append((node.node_id, text))
+        return {tuple(i for i, _ in pairs): "\n".join(t for _, t in pairs) for pairs in by_doc.values()}
 
     def _nearest_text(self):
         """question → the corpus sentences nearest it in meaning (the multilingual embedder),
