@@ -12,10 +12,11 @@ place names in their text replaced too. A copy's clause vectors and sentence vec
 original's (the texts differ only in place names), so 50k chunks take minutes to build, not
 hours; what is measured is the serving side.
 
-Per size, one JSON line: chunks, store size on disk, and from a fresh process answering 50
-questions (25 of eval/qa.jsonl, 25 of ../shared/eval-pool): its first answer from process start,
-median and p95 answer, peak RSS, and the time until one document added by the same process
-(an editor's upload) is answerable.
+Per size, one JSON line: chunks, store size on disk, the seconds to prepare the serving state
+from the store alone (rag.pipeline.saved_state: a start with no saved file), and from a fresh
+process, which starts from that state, answering 50 questions (25 of eval/qa.jsonl, 25 of
+../shared/eval-pool): its first answer from process start, median and p95 answer, peak RSS,
+and the time until one document added by the same process (an editor's upload) is answerable.
 """
 from __future__ import annotations
 
@@ -54,8 +55,9 @@ def main() -> int:
         real = copy_real_library(folder, args.work, args.server)
         with chroma_server(folder / "server", args.server) as env:
             built = {**real, **build(folder, size, env)}
+            cold = prepare_state(folder, env)
             row = {"target": size, "store": "server" if args.server else "embedded", **built,
-                   "disk_mb": round(disk_bytes(folder) / 2**20), **measure(folder, env)}
+                   "disk_mb": round(disk_bytes(folder) / 2**20), "state_prepared_s": cold, **measure(folder, env)}
         print(json.dumps(row), flush=True)
         rows.append(row)
     if args.plot:
@@ -211,6 +213,19 @@ def retitled(node, city: str, province: str):
     copy.excluded_embed_metadata_keys = list(node.excluded_embed_metadata_keys)
     copy.excluded_llm_metadata_keys = list(node.excluded_llm_metadata_keys)
     return copy
+
+
+def prepare_state(folder: Path, server: dict) -> float:
+    """Seconds to build the serving state from the store alone (its saved file removed first)
+    and save it, as `rag ingest` does after a change, or a serving process that finds no
+    usable file (after an upgrade): what a start without the file costs."""
+    from rag.pipeline.saved_state import FILE_NAME
+
+    (folder / "data" / FILE_NAME).unlink(missing_ok=True)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "from rag.pipeline.snapshot import make_retriever; make_retriever()"],
+                   env=library_env(folder, server), check=True, capture_output=True, cwd=ROOT)
+    return round(time.perf_counter() - started, 1)
 
 
 def measure(folder: Path, server: dict) -> dict:

@@ -79,9 +79,9 @@ class Snapshot:
     """One consistent version of every document: its chunks in document order, their vectors
     (the rows of one float32 matrix, not a list of floats on every chunk) and what the manifest
     had committed (doc_id → chunk ids). ``whole``: every chunk belongs to a document of the
-    manifest, so the next read may take unchanged documents from this one. The retriever built
-    from a snapshot owns its nodes: it adds each one's version and status and drops what it has
-    indexed (rag.retrieval.hybrid)."""
+    manifest, so the next read may take unchanged documents from this one. A snapshot shares the
+    chunks of unchanged documents with the one it was read after: whoever changes a chunk of a
+    snapshot copies it first (rag.retrieval.hybrid)."""
     nodes: list[TextNode]
     vectors: np.ndarray
     committed: dict[str, frozenset[str]]
@@ -152,7 +152,8 @@ class ClauseStore:
         between leaves extra chunks that the next run removes, never a missing one, and
         content-hash ids mean a re-run cannot duplicate anything.
         """
-        existing = self.ids_for_doc(doc_id)
+        stored = self._get_all(["metadatas"], {"doc_id": doc_id})
+        existing = set(stored["ids"])
         wanted = {n.node_id for n in nodes}
         new_nodes = [n for n in nodes if n.node_id not in existing]
         if new_nodes:
@@ -161,7 +162,9 @@ class ClauseStore:
                 node.embedding = vector
             for start in range(0, len(new_nodes), 256):
                 self.vector_store.add(new_nodes[start:start + 256])
-        self._commit(doc_id, wanted)  # readers switch to the new version here, at once
+        kept = [m for i, m in zip(stored["ids"], stored["metadatas"]) if i in wanted]
+        summary = _summary(kept + [n.metadata for n in new_nodes])
+        self._commit(doc_id, wanted, summary)  # readers switch to the new version here, at once
         stale = sorted(existing - wanted)
         if stale:
             self.collection.delete(ids=stale)
@@ -174,8 +177,10 @@ class ClauseStore:
             self.collection.delete(ids=ids)
         return len(ids)
 
-    def _commit(self, doc_id: str, ids: set[str]) -> None:
-        self.manifest.upsert(ids=[doc_id], documents=[json.dumps(sorted(ids))], embeddings=[[0.0]])
+    def _commit(self, doc_id: str, ids: set[str], summary: dict) -> None:
+        """The document's committed chunks, and its summary (what :meth:`documents` lists)."""
+        self.manifest.upsert(ids=[doc_id], documents=[json.dumps(sorted(ids))], embeddings=[[0.0]],
+                             metadatas=[summary])
 
     def stamp_generation(self, stamp: str) -> None:
         self.manifest.upsert(ids=[GENERATION_ID], documents=[stamp], embeddings=[[0.0]])
@@ -192,13 +197,17 @@ class ClauseStore:
         """Every committed chunk with its vector, in document order: one consistent version of
         each document (see the module's docstring). A document indexed before manifests existed
         is taken whole. Given the ``previous`` snapshot, a document whose committed chunks are
-        unchanged is taken from it (copied, so the previous one stays as it was) and only
-        changed documents are read from the store."""
+        unchanged is taken from it (its chunks shared, not copied) and only changed documents
+        are read from the store."""
         before = self._committed()
+        # the chunks of no manifest record: of a store written before manifests, which a whole
+        # snapshot proves this one is not (this code commits every document it writes)
+        legacy = previous is None or not previous.whole
         for _ in range(SNAPSHOT_TRIES):
             kept = {d for d, ids in before.items() if previous is not None and previous.whole
                     and previous.committed.get(d) == ids}
-            got = self._read([i for d, ids in before.items() if d not in kept for i in ids] + self._unlisted(before))
+            got = self._read([i for d, ids in before.items() if d not in kept for i in ids]
+                             + (self._unlisted(before) if legacy else []))
             after = self._committed()
             if after == before:
                 break
@@ -219,7 +228,7 @@ class ClauseStore:
         if kept:
             for node, row in zip(previous.nodes, previous.vectors):
                 if node.metadata.get("doc_id") in kept:
-                    nodes.append(node.model_copy(update={"metadata": dict(node.metadata)}))
+                    nodes.append(node)
                     rows.append(row)
         order = sorted(range(len(nodes)), key=lambda k: _document_order(nodes[k]))
         width = len(rows[0]) if rows else 0
@@ -228,7 +237,12 @@ class ClauseStore:
         return Snapshot([nodes[k] for k in order], vectors, before, whole)
 
     def _unlisted(self, committed: dict[str, frozenset[str]]) -> list[str]:
-        """The ids of chunks whose document has no manifest record (indexed before manifests)."""
+        """The ids of chunks whose document has no manifest record (indexed before manifests):
+        none when the collection holds exactly as many chunks as the manifest commits: a writer adds a chunk
+        before it commits it, so then every chunk is committed, and the library's metadata
+        need not be scanned."""
+        if self.collection.count() == sum(len(ids) for ids in committed.values()):
+            return []
         where = {"doc_id": {"$nin": sorted(committed)}} if committed else None
         return self._get_all([], where)["ids"]
 
@@ -260,16 +274,38 @@ class ClauseStore:
         got = self._get_all(["documents", "metadatas"], where)
         return _in_document_order([_to_node(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])])
 
-    def documents(self) -> list[dict]:
-        """One metadata dict per stored document."""
+    def documents(self, fill: bool = False) -> list[dict]:
+        """One metadata dict per stored document: the summaries the manifest keeps, unless some
+        document has none (written by older code) or some chunk is of no committed document;
+        then every chunk's metadata is read. ``fill`` (a writer): the missing summaries are
+        written then, so the next call reads only the manifest."""
+        records = self.manifest.get(include=["metadatas"])
+        summaries = {i: m for i, m in zip(records["ids"], records["metadatas"]) if i != GENERATION_ID}
+        if all(m and "chunks" in m for m in summaries.values()) \
+                and self.collection.count() == sum(m["chunks"] for m in summaries.values()):
+            return sorted((dict(m) for m in summaries.values()), key=lambda d: d["doc_id"])
         got = self._get_all(["metadatas"])
-        docs: dict[str, dict] = {}
+        by_doc: dict[str, list[dict]] = {}
         for meta in got["metadatas"]:
-            d = docs.setdefault(meta["doc_id"], {k: meta.get(k, "") for k in DOCUMENT_FIELDS})
-            d["chunks"] = d.get("chunks", 0) + 1
-            if str(meta.get("added_at", "")) > str(d.get("added_at", "")):  # a changed document: its last adding
-                d.update({k: meta.get(k, "") for k in PROVENANCE_KEYS})
+            by_doc.setdefault(meta["doc_id"], []).append(meta)
+        docs = {doc_id: _summary(metas) for doc_id, metas in by_doc.items()}
+        missing = [d for d, m in summaries.items() if not (m and "chunks" in m) and d in docs]
+        if fill and missing:
+            self.manifest.update(ids=missing, metadatas=[docs[d] for d in missing])
         return sorted(docs.values(), key=lambda d: d["doc_id"])
+
+
+def _summary(metadatas: list[dict]) -> dict:
+    """A document's summary from its chunks' metadata: the document-level fields, how many
+    chunks, and the provenance of its last adding (a changed document's newest chunks; of two
+    addings in the same second, the later in the list: chunks are listed in the order added)."""
+    first = metadatas[0] if metadatas else {}
+    out = {k: first.get(k, "") for k in DOCUMENT_FIELDS}
+    for meta in metadatas:
+        if str(meta.get("added_at", "")) >= str(out.get("added_at", "")):
+            out.update({k: meta.get(k, "") for k in PROVENANCE_KEYS})
+    out["chunks"] = len(metadatas)
+    return {k: v for k, v in out.items() if v is not None}
 
 
 def _in_document_order(nodes: list[TextNode]) -> list[TextNode]:

@@ -1,6 +1,8 @@
-"""The serving side's view of the library: one snapshot of the store per process, read whole
-into a retriever and replaced when another process changes the index, so every question reads
-one version of every document.
+"""The serving side's view of the library: one snapshot of the store per process, read into a
+retriever and replaced when another process changes the index, so every question reads one
+version of every document. A new snapshot reuses the last one's work on what did not change:
+the process's own last retriever, or at start the state saved beside the index
+(rag.pipeline.saved_state).
 """
 from __future__ import annotations
 
@@ -59,6 +61,8 @@ def make_retriever(settings: Settings | None = None):
     every CHECK_EVERY_S). Once a change is seen, questions wait for the new snapshot rather
     than answer from the old one. A question holds the retriever it started with to its end,
     so it reads one version of every document; nothing process-wide is reset."""
+    from rag.pipeline.saved_state import load_state, save_state, saved_signal
+
     settings = settings or get_settings()
     key = (str(settings.data_dir), str(settings.corpus_dir), settings.embed_model, settings.chroma_host,
            settings.chroma_port)
@@ -72,12 +76,18 @@ def make_retriever(settings: Settings | None = None):
         if entry is not None and signal == entry["signal"]:
             entry["checked"] = now
             return entry["retriever"]
+        saved = load_state(settings) if entry is None else None
+        previous = entry["retriever"].reusable() if entry is not None else saved[0] if saved else None
+        del saved
         while True:  # a change committed while the snapshot was read: read again
-            retriever = build_retriever(settings, entry["retriever"] if entry is not None else None)
+            retriever = build_retriever(settings, previous)
             latest = _index_signal(settings)
             if latest == signal:
                 break
-            signal = latest
+            signal, previous = latest, retriever.reusable()
+        del previous
+        if signal != saved_signal(settings):  # the next process starts from this one
+            save_state(settings, retriever.reusable(), signal)
         replaced = entry is not None
         _retrievers[key] = {"retriever": retriever, "checked": time.monotonic(), "signal": signal}
         del entry  # the old snapshot is freed once the questions still reading it finish
@@ -106,8 +116,9 @@ def return_freed_memory() -> None:
 
 
 def build_retriever(settings: Settings, previous=None):
-    """A retriever over a new snapshot of the store; given the ``previous`` one, what both
-    share (unchanged documents' chunks, their terms) is taken from it, not read again."""
+    """A retriever over a new snapshot of the store; given ``previous``
+    (rag.retrieval.reusable.Reusable), what both share (unchanged documents' chunks, their
+    terms) is taken from it, not read again."""
     from rag.ingest.glossary import load_departments, load_glossary
     from rag.retrieval.hybrid import HybridRetriever
 

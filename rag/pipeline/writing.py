@@ -106,7 +106,7 @@ def ingest_paths(paths: list[Path] | None = None, settings: Settings | None = No
         pending = Path(settings.data_dir) / "sentence-vectors.pending"
         interrupted = pending.exists()
         pending.touch()
-        indexed = {d["doc_id"]: d for d in store.documents()}
+        indexed = {d["doc_id"]: d for d in store.documents(fill=True)}
         for path in files:
             if progress:  # the file about to be read, and what was done so far
                 progress(path.name, report)

@@ -16,13 +16,14 @@ REMEMBERED = 4096  # terms whose presence (and words whose count) are kept
 
 class CorpusText:
     def __init__(self, text: str, vocabulary: set[str], parts: dict | None = None,
-                 previous: "CorpusText | None" = None):
+                 known: dict | None = None):
         """``parts``: the text in pieces (key → text, the key naming the piece's content: a
-        document's chunk ids), whose headwords a later CorpusText with this one as ``previous``
-        takes from it; the whole text is one piece when not given."""
+        document's chunk ids); ``known``: the headwords of pieces already read (a previous
+        CorpusText's ``headwords_of``), taken as they are. The whole text is one piece when
+        ``parts`` is not given."""
         self.text = text
         self.vocabulary = vocabulary
-        known = previous.headwords_of if previous is not None else {}
+        known = known or {}
         parts = parts if parts is not None else {text: text}
         self.headwords_of = {key: known[key] if key in known else headwords_in(piece) for key, piece in parts.items()}
         self._headwords = frozenset().union(*self.headwords_of.values())

@@ -108,8 +108,8 @@ class Bridge:
 
     def __init__(self, corpus_text: str, vocabulary: set[str], names: dict[str, list[str]] | None = None,
                  context: Callable[[str], str] | None = None, parts: dict | None = None,
-                 previous: "Bridge | None" = None):
-        """``parts`` and ``previous``: see rag.query.corpus_text.CorpusText."""
+                 known_headwords: dict | None = None):
+        """``parts`` and ``known_headwords``: see rag.query.corpus_text.CorpusText."""
         self.corpus_text = corpus_text
         # question → the text of the corpus sentences nearest it in meaning (the multilingual
         # embedder): of a word's translations, those these sentences use come first
@@ -118,7 +118,7 @@ class Bridge:
         self._read: dict[str, list[TermGroup]] = {}  # the last questions' units: each stage asks again
         self._lock = threading.Lock()
         self.vocabulary = vocabulary
-        self.corpus = CorpusText(corpus_text, vocabulary, parts, previous.corpus if previous is not None else None)
+        self.corpus = CorpusText(corpus_text, vocabulary, parts, known_headwords)
         self.names = {k.lower(): v for k, v in (names or {}).items()}  # curated official names
         self._by_word = self._word_index()
 

@@ -21,6 +21,7 @@ from rag.places.matching import match_regions
 from rag.query.analysis import asked_years
 from rag.query.english import ENGLISH_STOPWORDS, is_english
 from rag.query.spelling import Homophones
+from rag.retrieval.reusable import Reusable
 from rag.retrieval.term_index import TermIndex
 
 RRF_K = 60
@@ -44,9 +45,9 @@ class HybridRetriever(BaseRetriever):
                  region_groups: dict[str, list[str]] | None = None,
                  parents: dict[str, str] | None = None, sentence_vectors=None,
                  departments: dict[str, list[str]] | None = None, sentence_units=None,
-                 previous: "HybridRetriever | None" = None):
-        """``previous``: the retriever of the last snapshot, whose work on the chunks both share
-        (their terms, their English words) is reused."""
+                 previous: Reusable | None = None):
+        """``previous``: what the last snapshot's retriever did on the chunks and documents both
+        share (their terms, English words, headwords, reader units), reused."""
         super().__init__()
         # chunks → the units the reader scores (rag.pipeline.snapshot.reader_sentences): what the
         # English bridge reads its context from
@@ -62,11 +63,17 @@ class HybridRetriever(BaseRetriever):
         self.top_k, self.candidates = top_k, candidates
         self._build(previous)
 
-    def _build(self, previous: "HybridRetriever | None") -> None:
+    def reusable(self) -> Reusable:
+        """What the next snapshot's retriever may take from this one."""
+        return Reusable(self.snapshot, self.bm25, self.english_bm25, self.english_lines, self.departments,
+                        self.bridge.corpus.headwords_of, self.units_of)
+
+    def _build(self, previous: Reusable | None) -> None:
         from rag.index.store import EXCLUDED_FROM_SEARCH
         from rag.places.regions import with_indexed_regions
         from rag.query.english import Bridge
 
+        self._mark_versions()
         searchable = [n.metadata.get("kind") not in EXCLUDED_FROM_SEARCH for n in self.snapshot.nodes]
         self.nodes: list[TextNode] = [n for n, keep in zip(self.snapshot.nodes, searchable) if keep]
         vectors = self.snapshot.vectors[np.array(searchable, dtype=bool).reshape(-1)]
@@ -81,18 +88,20 @@ class HybridRetriever(BaseRetriever):
         # where each clause's text starts in corpus_text
         self._starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]]).tolist() if texts else []
         self._rarities: dict[str, float] = {}  # term → rarity, filled as questions ask
-        # each clause's English view (stored at ingest; read here for a store written before it)
-        english = reader_for(self.departments)
         # the English an English reader is shown: each word in the sense it most likely means
         self.english = EnglishReader(self.departments, SenseChooser(self.embedder))
+        # each clause's English view (stored at ingest; written here for a store written before
+        # it), with its document's title: the reader that writes them is made only if needed
+        reader = lru_cache(maxsize=1)(lambda: reader_for(self.departments))
         titles: dict[str, str] = {}
 
         def english_view(i: int) -> list[str]:
             m = self.nodes[i].metadata
             title = m.get("title", "")
             if title not in titles:
-                titles[title] = english.view(title)
-            return english_words(f"{titles[title]} {m.get('region_en', '')} {m.get('english') or english.view(self.nodes[i].text)}")
+                titles[title] = reader().view(title)
+            view = m.get("english") or reader().view(self.nodes[i].text)
+            return english_words(f"{titles[title]} {m.get('region_en', '')} {view}")
 
         # the views depend on the department names too: reused only while those are the same
         same = previous if previous is not None and previous.departments == self.departments else None
@@ -102,26 +111,26 @@ class HybridRetriever(BaseRetriever):
         self.english_bm25 = TermIndex(ids, lambda i: self.english_lines[ids[i]].split(),
                                       same.english_bm25 if same else None)
         self.english_vocabulary = self.english_bm25.vocabulary
-        # the snapshot's nodes are this retriever's own (rag.index.store copies what it reuses):
-        # the search terms and English view, now in the indexes above, are dropped from them
+        # the search terms and English view, now in the indexes above, are dropped from the chunks
+        # read from the store for this snapshot (those shared with the last had them dropped)
         for node in self.snapshot.nodes:
-            node.metadata.pop(SEARCH_TERMS_KEY, None)
-            node.metadata.pop("english", None)
+            if SEARCH_TERMS_KEY in node.metadata or "english" in node.metadata:
+                node.metadata.pop(SEARCH_TERMS_KEY, None)
+                node.metadata.pop("english", None)
         self._english_text = "".join(f" {self.english_lines[cid]} \n" for cid in ids)
         self.region_of = np.array([n.metadata.get("region", "") for n in self.nodes])
         self.doc_of = np.array([n.metadata.get("doc_id", "") for n in self.nodes])
-        self.versions = versions_of(list({n.metadata.get("doc_id", ""): n.metadata for n in self.snapshot.nodes}.values()))
-        for node in self.snapshot.nodes:  # every citation names its version and says whether it is in force
-            version = self.versions.get(node.metadata.get("doc_id", ""))
-            if version is not None:
-                node.metadata.update(version=version.label, status=version.status)
         # regions of documents ingested without a documents.toml entry get names too
         self.region_groups = with_indexed_regions(self.catalog_groups, set(self.region_of.tolist()))
         # the units the reader scores, once: the bridge's context and the vectors to warm
-        self.reader_units: list[str] = self.sentence_units(self.nodes) if self.sentence_units else []
+        known_units = previous.units_of if previous is not None else {}
+        self.units_of = {n.node_id: known_units[n.node_id] if n.node_id in known_units
+                         else tuple(self.sentence_units([n]) if self.sentence_units else ()) for n in self.nodes}
+        self.reader_units: list[str] = [u for n in self.nodes for u in self.units_of[n.node_id]]
         self._units_by_scope: dict[tuple[str, ...], list[str]] = {}
         self.bridge = Bridge(self.corpus_text, self.vocabulary, names=self.glossary, context=self._nearest_text(),
-                             parts=self._document_texts(texts), previous=previous.bridge if previous else None)
+                             parts=self._document_texts(texts),
+                             known_headwords=previous.headwords_of if previous is not None else None)
         self.homophones = Homophones(self.vocabulary, self.corpus_text)
         self.homophones.warm()
         self.parents = dict(self.catalog_parents)
@@ -130,6 +139,20 @@ class HybridRetriever(BaseRetriever):
         # documents that apply everywhere: national ones, and any without a region
         self.everywhere = sorted({n.metadata.get("region", "") for n in self.nodes
                                   if n.metadata.get("level") == "national" or not n.metadata.get("region")})
+
+    def _mark_versions(self) -> None:
+        """Every citation names its version and says whether it is in force: each chunk's
+        ``version`` and ``status``, set on a copy of a chunk whose values change (the snapshot
+        shares unchanged chunks with the last one, which questions may still be reading)."""
+        nodes = self.snapshot.nodes
+        self.versions = versions_of(list({n.metadata.get("doc_id", ""): n.metadata for n in nodes}.values()))
+        for k, node in enumerate(nodes):
+            version = self.versions.get(node.metadata.get("doc_id", ""))
+            if version is None:
+                continue
+            marks = {"version": version.label, "status": version.status}
+            if any(node.metadata.get(key) != value for key, value in marks.items()):
+                nodes[k] = node.model_copy(update={"metadata": {**node.metadata, **marks}})
 
     def _document_texts(self, texts: list[str]) -> dict[tuple[str, ...], str]:
         """Each document's searchable text (``texts``: the clauses' lower-cased), keyed by its
@@ -157,7 +180,8 @@ class HybridRetriever(BaseRetriever):
         """The reader's units of the documents that answer a question about ``regions``."""
         if regions not in self._units_by_scope:
             inside = np.isin(self.region_of, self.scope(list(regions)))
-            self._units_by_scope[regions] = self.sentence_units([n for n, keep in zip(self.nodes, inside) if keep])
+            self._units_by_scope[regions] = [u for n, keep in zip(self.nodes, inside) if keep
+                                             for u in self.units_of[n.node_id]]
         return self._units_by_scope[regions]
 
     def rarity(self, term: str) -> float:

@@ -17,31 +17,60 @@ from scipy import sparse
 
 K1, B = 1.5, 0.75
 
-Counts = tuple[np.ndarray, np.ndarray, int]  # one chunk's term ids, their counts, its length
-
-
 class TermIndex:
-    """BM25 over one snapshot's chunks (rows in the snapshot's order)."""
+    """BM25 over one snapshot's chunks (rows in the snapshot's order).
+
+    Each chunk's term counts are kept row by row in three flat arrays (``row_of`` names a
+    chunk's row), so a rebuild reuses a chunk's counts by slicing, and the index pickles as a
+    few arrays (rag.pipeline.saved_state)."""
 
     def __init__(self, chunk_ids: list[str], terms: Callable[[int], list[str]], previous: "TermIndex | None" = None):
         """``terms(i)``: the terms of the i-th chunk, asked only for a chunk ``previous`` lacks."""
         self.term_ids: dict[str, int] = dict(previous.term_ids) if previous is not None else {}  # term → id, only grows
-        known = previous.by_chunk if previous is not None else {}
-        counts = [known.get(cid) or self._count(terms(i)) for i, cid in enumerate(chunk_ids)]
-        self.by_chunk: dict[str, Counts] = dict(zip(chunk_ids, counts))
-        self.size = len(counts)
-        self.lengths = np.array([c[2] for c in counts], dtype=np.int64)
-        self.average = self.lengths.mean() if self.size else 1.0
-        rows = np.repeat(np.arange(self.size), [len(c[0]) for c in counts])
-        cols = np.concatenate([c[0] for c in counts]) if counts else np.zeros(0, dtype=np.int32)
-        data = np.concatenate([c[1] for c in counts]) if counts else np.zeros(0, dtype=np.float32)
-        postings = sparse.csc_matrix((data, (rows, cols)), shape=(self.size, len(self.term_ids)), dtype=np.float32)
+        rows = [previous._row(cid) if previous is not None and cid in previous.row_of else self._count(terms(i))
+                for i, cid in enumerate(chunk_ids)]
+        self._index(chunk_ids,
+                    np.cumsum([0] + [len(ids) for ids, _, _ in rows]).astype(np.int64),
+                    np.concatenate([ids for ids, _, _ in rows]) if rows else np.zeros(0, dtype=np.int32),
+                    np.concatenate([c for _, c, _ in rows]) if rows else np.zeros(0, dtype=np.float32),
+                    np.array([length for _, _, length in rows], dtype=np.int64))
+
+    @classmethod
+    def from_rows(cls, chunk_ids: list[str], terms: list[str], rows: dict[str, np.ndarray]) -> "TermIndex":
+        """The index :meth:`as_rows` describes (``terms``: every term, in id order)."""
+        index = cls.__new__(cls)
+        index.term_ids = {t: i for i, t in enumerate(terms)}
+        index._index(chunk_ids, rows["row_ptr"], rows["row_terms"], rows["row_counts"], rows["lengths"])
+        return index
+
+    def as_rows(self) -> tuple[list[str], list[str], dict[str, np.ndarray]]:
+        """The chunk ids in row order, every term in id order and the row arrays: all
+        :meth:`from_rows` needs."""
+        return list(self.row_of), list(self.term_ids), {
+            "row_ptr": self.row_ptr, "row_terms": self.row_terms, "row_counts": self.row_counts, "lengths": self.lengths}
+
+    def _index(self, chunk_ids: list[str], row_ptr: np.ndarray, row_terms: np.ndarray, row_counts: np.ndarray,
+               lengths: np.ndarray) -> None:
+        """Each chunk's term counts (row by row) and the postings built from them."""
+        self.size = len(chunk_ids)
+        self.row_of: dict[str, int] = {cid: i for i, cid in enumerate(chunk_ids)}
+        self.row_ptr, self.row_terms, self.row_counts, self.lengths = row_ptr, row_terms, row_counts, lengths
+        self.average = lengths.mean() if self.size else 1.0
+        row_index = np.repeat(np.arange(self.size), np.diff(row_ptr))
+        postings = sparse.csc_matrix((row_counts, (row_index, row_terms)),
+                                     shape=(self.size, len(self.term_ids)), dtype=np.float32)
         postings.sort_indices()
         self.indptr, self.rows, self.tfs = postings.indptr, postings.indices, postings.data
         frequency = np.diff(self.indptr)
         self.vocabulary = frozenset(t for t, i in self.term_ids.items() if frequency[i])
 
-    def _count(self, tokens: list[str]) -> Counts:
+    def _row(self, chunk_id: str) -> tuple[np.ndarray, np.ndarray, int]:
+        """A chunk's term ids, their counts and its length."""
+        i = self.row_of[chunk_id]
+        start, end = self.row_ptr[i], self.row_ptr[i + 1]
+        return self.row_terms[start:end], self.row_counts[start:end], int(self.lengths[i])
+
+    def _count(self, tokens: list[str]) -> tuple[np.ndarray, np.ndarray, int]:
         counter = Counter(self.term_ids.setdefault(t, len(self.term_ids)) for t in tokens)
         return (np.fromiter(counter.keys(), dtype=np.int32, count=len(counter)),
                 np.fromiter(counter.values(), dtype=np.float32, count=len(counter)), len(tokens))

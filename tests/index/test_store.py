@@ -49,6 +49,32 @@ def test_changed_document_replaces_its_chunks_and_remove_deletes_it(tmp_path):
     assert ClauseStore(settings).count() == 0
 
 
+def test_the_document_list_is_read_from_the_manifest_and_equals_one_read_from_every_chunk(tmp_path, monkeypatch):
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=tmp_path)
+    doc = tmp_path / "policy.txt"
+    doc.write_text("某市科技政策\n一、目标\n（一）甲。到2020年达到10家。\n（二）乙。到2020年达到20家。\n", encoding="utf-8")
+    (tmp_path / "other.txt").write_text("某县科技政策\n一、目标\n（一）丙。\n", encoding="utf-8")
+    ingest_paths([doc, tmp_path / "other.txt"], settings, added_by="first")
+    doc.write_text("某市科技政策\n一、目标\n（一）甲。到2020年达到10家。\n（二）乙。到2020年达到30家。\n", encoding="utf-8")
+    ingest_paths([doc], settings, added_by="second")
+    with ClauseStore(settings) as store:
+        from_manifest = store.documents()
+        # as a store written before summaries: every summary dropped, the list read from the chunks
+        committed = store.manifest.get(include=["documents"])
+        store.manifest.delete(ids=committed["ids"])
+        store.manifest.add(ids=committed["ids"], documents=committed["documents"],
+                           embeddings=[[0.0]] * len(committed["ids"]))
+        assert not any(store.manifest.get(include=["metadatas"])["metadatas"])
+        scanned = store.documents(fill=True)
+        read_all = []
+        monkeypatch.setattr(ClauseStore, "_get_all", lambda self, *a: read_all.append(a) or {"ids": []})
+        filled = store.documents()
+    assert from_manifest == scanned == filled and not read_all
+    policy = next(d for d in from_manifest if d["doc_id"] == "policy.txt")
+    assert policy["chunks"] == 4 and policy["added_by"] == "second"  # its changed clause's adding
+    assert next(d for d in from_manifest if d["doc_id"] == "other.txt")["added_by"] == "first"
+
+
 def test_bad_files_are_skipped_with_a_reason_and_the_rest_go_on(tmp_path):
     settings = Settings(data_dir=tmp_path / "data", corpus_dir=tmp_path / "docs")
     folder = tmp_path / "docs"
@@ -152,7 +178,7 @@ def test_a_snapshot_after_a_change_reads_only_the_changed_document_and_equals_a_
     assert any("30家" in n.text for n in after.nodes) and not any("20家" in n.text for n in after.nodes)
     # only b.txt's chunks were asked of the store; a.txt's came from the earlier snapshot
     assert read and set(read) == set(fresh.committed["b.txt"])
-    assert before.nodes[0].metadata is not after.nodes[0].metadata  # copied, the old one untouched
+    assert before.nodes[0] is after.nodes[0]  # shared, not copied (a retriever copies a chunk it changes)
 
 
 def test_an_ingest_after_an_interrupted_one_embeds_the_sentences_it_missed(tmp_path):

@@ -61,10 +61,12 @@ def test_rarity_counts_the_clauses_that_contain_a_term(indexed_settings):
         assert retriever.rarity(term) == expected, term
 
 
-def test_a_retriever_rebuilt_from_the_last_one_equals_one_built_afresh(tmp_path):
+@pytest.mark.parametrize("through_file", [False, True], ids=["in memory", "saved and read back"])
+def test_a_retriever_rebuilt_from_the_last_one_equals_one_built_afresh(tmp_path, through_file):
     import numpy as np
 
     from rag.core.config import Settings
+    from rag.pipeline.saved_state import load_state, save_state
     from rag.pipeline.snapshot import build_retriever
     from rag.pipeline.writing import ingest_paths
 
@@ -73,13 +75,21 @@ def test_a_retriever_rebuilt_from_the_last_one_equals_one_built_afresh(tmp_path)
         (tmp_path / name).write_text(f"{name}科技政策\n一、目标\n（一）高校技术转移机构。到2020年达到{figure}家。\n"
                                      "（二）省科技厅每年奖励科技成果转化5项。\n", encoding="utf-8")
     ingest_paths([tmp_path / "a.txt", tmp_path / "b.txt"], settings)
-    first = build_retriever(settings)
+    first = build_retriever(settings).reusable()
+    if through_file:
+        save_state(settings, first, "1")
+        first = load_state(settings)[0]
     (tmp_path / "b.txt").write_text("b.txt科技政策\n一、目标\n（一）高校技术转移机构。到2020年达到30家。\n"
                                     "（二）孵化器享受房产税优惠。\n", encoding="utf-8")
     ingest_paths([tmp_path / "b.txt"], settings)
+    as_read = [dict(n.metadata) for n in first.snapshot.nodes]
     rebuilt, fresh = build_retriever(settings, first), build_retriever(settings)
+    assert [n.metadata for n in first.snapshot.nodes] == as_read  # the last snapshot's chunks untouched
     assert [n.node_id for n in rebuilt.nodes] == [n.node_id for n in fresh.nodes]
-    assert rebuilt.english_lines == fresh.english_lines
+    assert rebuilt.english_lines == fresh.english_lines and rebuilt.units_of == fresh.units_of
+    assert rebuilt.bridge.corpus.headwords_of == fresh.bridge.corpus.headwords_of
+    assert [n.metadata for n in rebuilt.nodes] == [n.metadata for n in fresh.nodes]
+    assert np.array_equal(rebuilt.snapshot.vectors, fresh.snapshot.vectors)
     assert rebuilt.vocabulary == fresh.vocabulary and rebuilt.english_vocabulary == fresh.english_vocabulary
     for question in ("高校技术转移机构达到多少家？", "孵化器 房产税", "university technology transfer office", "tax incubator"):
         for a, b in zip(rebuilt.rankings(question, []), fresh.rankings(question, [])):
