@@ -44,9 +44,9 @@ def main() -> None:
     for item in items:
         regions = question_regions(item["question"], retriever).regions
         bm25, vector = retriever.rankings(item["question"], regions)[:2]
-        keep = ~np.isin(retriever.doc_of, sorted(retriever.other_versions(item["question"])))  # as rankings() scopes
+        keep = ~retriever.doc_of.among(retriever.other_versions(item["question"]))  # as rankings() scopes
         if regions:
-            keep &= np.isin(retriever.region_of, retriever.scope(regions))
+            keep &= retriever.region_of.among(retriever.scope(regions))
         english = retriever.english_ranking(item["question"], keep)
         evidence = plain(item["evidence"])[:30]
         tried = [("bridge only", [bm25, vector], None), ("english view", [english], None)]

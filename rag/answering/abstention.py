@@ -26,6 +26,7 @@ from rag.core.vocabulary import (
 )
 from rag.core.words import STOPWORDS, segmenter
 from rag.extract.facts import FIGURE
+from rag.index.library_text import LibraryText
 from rag.query.analysis import asked_unit
 from rag.query.english import is_english
 
@@ -150,15 +151,15 @@ OUTSIDE_PERIOD = {
 }
 
 
-def outside_period(analysis, nodes: list, regions: list[str], language: str) -> str:
+def outside_period(analysis, documents, regions: list[str], language: str) -> str:
     """Why the question's years lie outside every plan asked about ("…covers 2016—2020"),
-    or "" when a document in scope covers them or states no period (a regulation)."""
+    or "" when a document in scope covers them or states no period (a regulation).
+    ``documents``: each document's metadata."""
     if analysis.years is None or not regions:
         return ""
     first, last = analysis.years
     periods: dict[str, str] = {}
-    for node in nodes:
-        m = node.metadata
+    for m in documents:
         if m.get("region") in regions:
             periods.setdefault(m.get("title", ""), m.get("period", ""))
     if not periods or any(not p for p in periods.values()):
@@ -188,7 +189,7 @@ class Unknown:
         return cls(missing, sum(len(w) for w in missing) / total if total else 0.0)
 
 
-def unknown_concepts(basis: str, vocabulary: set[str], corpus_text: str, names: set[str]) -> Unknown:
+def unknown_concepts(basis: str, vocabulary: set[str], corpus_text: str | LibraryText, names: set[str]) -> Unknown:
     """The question's content words that appear nowhere in the indexed clauses.
 
     Content words are jieba's nouns, verbs, adjectives and set phrases (not numerals, measure

@@ -139,7 +139,7 @@ def applicant_measures(q: Question, retriever) -> Answer | None:
 
 def outside_the_period(q: Question, retriever) -> Answer | None:
     """The years asked about lie outside every plan asked about."""
-    outside = outside_period(q.analysis, retriever.nodes, q.regions, q.language)
+    outside = outside_period(q.analysis, retriever.document_metadata.values(), q.regions, q.language)
     if not outside:
         return None
     return Answer(outside, [], True, _related(retriever, q.query, q.regions), question=q.text, language=q.language)

@@ -47,7 +47,7 @@ def with_version_notes(answer: Answer, retriever, article: int = 0) -> Answer:
 
 
 def _metadata(retriever, doc_id: str) -> dict:
-    return next((n.metadata for n in retriever.nodes if n.metadata.get("doc_id") == doc_id), {})
+    return retriever.document_metadata.get(doc_id, {})
 
 
 def _status_note(version, meta: dict, n: int, retriever, language: str) -> str:

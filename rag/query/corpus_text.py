@@ -10,12 +10,13 @@ from __future__ import annotations
 import threading
 
 from rag.core.dictionary import headwords_in, word_senses
+from rag.index.library_text import LibraryText
 
 REMEMBERED = 4096  # terms whose presence (and words whose count) are kept
 
 
 class CorpusText:
-    def __init__(self, text: str, vocabulary: set[str], parts: dict | None = None,
+    def __init__(self, text: str | LibraryText, vocabulary: set[str], parts: dict | None = None,
                  known: dict | None = None):
         """``parts``: the text in pieces (key → text, the key naming the piece's content: a
         document's chunk ids); ``known``: the headwords of pieces already read (a previous

@@ -22,6 +22,7 @@ from typing import Callable
 
 from rag.core.dictionary import PROPER_NAME, dictionary_senses
 from rag.core.vocabulary import ENGLISH_WORD
+from rag.index.library_text import LibraryText
 from rag.query.corpus_text import CorpusText
 
 MAX_PHRASE_WORDS = 6  # official names run long (department of science and technology)
@@ -106,7 +107,7 @@ def _plain_forms(word: str) -> list[str]:
 class Bridge:
     """English units → Chinese terms that occur in the indexed documents."""
 
-    def __init__(self, corpus_text: str, vocabulary: set[str], names: dict[str, list[str]] | None = None,
+    def __init__(self, corpus_text: str | LibraryText, vocabulary: set[str], names: dict[str, list[str]] | None = None,
                  context: Callable[[str], str] | None = None, parts: dict | None = None,
                  known_headwords: dict | None = None):
         """``parts`` and ``known_headwords``: see rag.query.corpus_text.CorpusText."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rag.core.words import segmenter
+from rag.index.library_text import LibraryText
 
 _CHINESE = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 
@@ -29,7 +30,7 @@ def sound_of(word: str) -> str:
 class Homophones:
     """The corpus's words by sound, for reading a question's homophone typos."""
     vocabulary: set[str]
-    corpus_text: str
+    corpus_text: str | LibraryText  # the library's text (``in`` and ``count`` are asked of it)
     _by_sound: dict[str, list[str]] | None = field(default=None, repr=False)
 
     def warm(self) -> None:

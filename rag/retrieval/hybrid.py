@@ -4,7 +4,6 @@ ones) and one version of each work (the one in force, or the one of the year ask
 """
 from __future__ import annotations
 
-from bisect import bisect_right
 from functools import lru_cache
 
 import numpy as np
@@ -14,9 +13,10 @@ from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 from rag.core.vocabulary import ENGLISH_WORD
 from rag.core.words import SEARCH_TERMS_KEY, search_terms, tokenize
 from rag.extract.english import EnglishReader, reader_for
+from rag.index.library_text import LibraryText
 from rag.index.senses import SenseChooser
 from rag.index.store import Snapshot
-from rag.index.versions import ISO_DATE, NOT_YET, REPLACED, versions_of
+from rag.index.versions import versions_not_read, versions_of
 from rag.places.matching import match_regions
 from rag.query.analysis import asked_years
 from rag.query.english import ENGLISH_STOPWORDS, is_english
@@ -80,13 +80,19 @@ class HybridRetriever(BaseRetriever):
         norms = np.linalg.norm(vectors, axis=1, keepdims=True) if vectors.size else None
         self._vectors = vectors / np.where(norms == 0, 1, norms) if vectors.size else vectors
         self.by_id = {n.node_id: n for n in self.nodes}
+        # doc id → its first searchable chunk's metadata, documents in the chunks' order
+        self.document_metadata: dict[str, dict] = {}
+        for node in self.nodes:
+            self.document_metadata.setdefault(node.metadata.get("doc_id"), node.metadata)
+        self._other_versions: dict[tuple | None, frozenset[str]] = {}  # asked years → other_versions
+        self._parts: dict[tuple, list[TextNode]] | None = None  # (doc id, clause path) → its parts
         ids = [n.node_id for n in self.nodes]
         self.bm25 = TermIndex(ids, lambda i: chunk_terms(self.nodes[i]), previous.bm25 if previous else None)
         self.vocabulary = self.bm25.vocabulary
         texts = [n.text.lower() for n in self.nodes]
-        self.corpus_text = "\n".join(texts)
-        # where each clause's text starts in corpus_text
-        self._starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]]).tolist() if texts else []
+        # the clauses' text, joined, with a suffix array: whether a term occurs, how often, in
+        # how many clauses, each in microseconds (the bridge, typo reading and rarity ask often)
+        self.corpus_text = LibraryText(texts)
         self._rarities: dict[str, float] = {}  # term → rarity, filled as questions ask
         # the English an English reader is shown: each word in the sense it most likely means
         self.english = EnglishReader(self.departments, SenseChooser(self.embedder))
@@ -118,10 +124,10 @@ class HybridRetriever(BaseRetriever):
                 node.metadata.pop(SEARCH_TERMS_KEY, None)
                 node.metadata.pop("english", None)
         self._english_text = "".join(f" {self.english_lines[cid]} \n" for cid in ids)
-        self.region_of = np.array([n.metadata.get("region", "") for n in self.nodes])
-        self.doc_of = np.array([n.metadata.get("doc_id", "") for n in self.nodes])
+        self.region_of = Column([n.metadata.get("region", "") for n in self.nodes])
+        self.doc_of = Column([n.metadata.get("doc_id", "") for n in self.nodes])
         # regions of documents ingested without a documents.toml entry get names too
-        self.region_groups = with_indexed_regions(self.catalog_groups, set(self.region_of.tolist()))
+        self.region_groups = with_indexed_regions(self.catalog_groups, set(self.region_of.values))
         # the units the reader scores, once: the bridge's context and the vectors to warm
         known_units = previous.units_of if previous is not None else {}
         self.units_of = {n.node_id: known_units[n.node_id] if n.node_id in known_units
@@ -179,7 +185,7 @@ class HybridRetriever(BaseRetriever):
     def _scope_units(self, regions: tuple[str, ...]) -> list[str]:
         """The reader's units of the documents that answer a question about ``regions``."""
         if regions not in self._units_by_scope:
-            inside = np.isin(self.region_of, self.scope(list(regions)))
+            inside = self.region_of.among(self.scope(list(regions)))
             self._units_by_scope[regions] = [u for n, keep in zip(self.nodes, inside) if keep
                                              for u in self.units_of[n.node_id]]
         return self._units_by_scope[regions]
@@ -188,23 +194,9 @@ class HybridRetriever(BaseRetriever):
         """log(1 + N/df) over the searchable clauses (df by substring, so 科技成果转化 counts
         too); 0 for a term no clause contains."""
         if term not in self._rarities:
-            df = self._clauses_containing(term)
+            df = self.corpus_text.clauses_containing(term)
             self._rarities[term] = float(np.log1p(len(self.nodes) / df)) if df else 0.0
         return self._rarities[term]
-
-    def _clauses_containing(self, term: str) -> int:
-        """How many clauses contain the term: one pass over the library's text, which jumps to
-        the next clause at each clause found."""
-        count, at = 0, 0
-        while True:
-            at = self.corpus_text.find(term, at)
-            if at < 0:
-                return count
-            count += 1
-            following = bisect_right(self._starts, at)
-            if following >= len(self._starts):
-                return count
-            at = self._starts[following]
 
     def scope(self, regions: list[str]) -> list[str]:
         """The regions whose documents answer a question about ``regions``: those regions, the
@@ -264,9 +256,9 @@ class HybridRetriever(BaseRetriever):
         with a word the bridge cannot reach, also BM25 over the English views), computed once
         per question, over the documents that apply to ``regions`` (see :meth:`scope`), one
         version of each work."""
-        keep = ~np.isin(self.doc_of, sorted(self.other_versions(question)))
+        keep = ~self.doc_of.among(self.other_versions(question))
         if regions:
-            keep &= np.isin(self.region_of, self.scope(regions))
+            keep &= self.region_of.among(self.scope(regions))
         out = []
         if mode in ("hybrid", "bm25"):
             out.append(self.bm25_ranking(question, keep))
@@ -277,22 +269,12 @@ class HybridRetriever(BaseRetriever):
         return out
 
     def other_versions(self, question: str) -> set[str]:
-        """The documents a question is not answered from: of a work with several versions, all
-        but the one in force, or, when the question names a year, all but the one in force then
-        (the newest dated that year or before)."""
+        """The documents a question is not answered from (rag.index.versions.versions_not_read
+        for the years the question names), worked out once per years asked."""
         years = asked_years(question)
-        out: set[str] = set()
-        for doc_id, version in self.versions.items():
-            if not version.others:
-                continue
-            work = [self.versions[d] for d in (doc_id, *version.others)]
-            dated = [v for v in work if ISO_DATE.fullmatch(v.date)]
-            asked = [v for v in dated if years and int(v.date[:4]) <= years[1]]
-            current = [v for v in work if v.status not in (REPLACED, NOT_YET)]
-            chosen = max(asked or current or work, key=lambda v: v.date)
-            if version.date != chosen.date:
-                out.add(doc_id)
-        return out
+        if years not in self._other_versions:
+            self._other_versions[years] = frozenset(versions_not_read(self.versions, years))
+        return set(self._other_versions[years])
 
     def current_nodes(self, question: str) -> list[TextNode]:
         """The searchable clauses a question reads: one version of each work (see :meth:`other_versions`)."""
@@ -320,9 +302,13 @@ class HybridRetriever(BaseRetriever):
         m = node.metadata
         if m.get("parts", 1) <= 1:
             return [node]
-        key = (m.get("doc_id"), m.get("clause_path"))
-        parts = [n for n in self.nodes if (n.metadata.get("doc_id"), n.metadata.get("clause_path")) == key]
-        return sorted(parts, key=lambda n: n.metadata.get("part", 1))
+        if self._parts is None:
+            parts: dict[tuple, list[TextNode]] = {}
+            for n in self.nodes:
+                parts.setdefault((n.metadata.get("doc_id"), n.metadata.get("clause_path")), []).append(n)
+            self._parts = parts
+        found = self._parts.get((m.get("doc_id"), m.get("clause_path")), [])
+        return sorted(found, key=lambda n: n.metadata.get("part", 1))
 
     def evidence(self, question: str, regions: list[str] | None = None, top_k: int | None = None,
                  head: int = 3) -> list[TextNode]:
@@ -341,6 +327,22 @@ class HybridRetriever(BaseRetriever):
                     seen.add(node_id)
                     nodes.append(self.by_id[node_id])
         return nodes
+
+
+class Column:
+    """One metadata field of every searchable chunk, held as codes: which chunks hold one of
+    some values is a lookup per chunk, not a sort of every chunk's string each question."""
+
+    def __init__(self, values: list[str]):
+        self.values = values
+        self.code_of: dict[str, int] = {}
+        self.codes = np.array([self.code_of.setdefault(v, len(self.code_of)) for v in values], dtype=np.int32)
+
+    def among(self, wanted) -> np.ndarray:
+        """A boolean per chunk: its value is one of ``wanted``."""
+        table = np.zeros(len(self.code_of), dtype=bool)
+        table[[self.code_of[v] for v in wanted if v in self.code_of]] = True
+        return table[self.codes]
 
 
 def english_words(text: str) -> list[str]:

@@ -53,17 +53,15 @@ def test_one_text_in_two_files_is_one_version_and_two_regions_titles_are_two_wor
 
 
 def test_a_year_between_two_versions_reads_the_one_in_force_that_year():
-    from types import SimpleNamespace
-
-    from rag.retrieval.hybrid import HybridRetriever
+    from rag.index.versions import versions_not_read
+    from rag.query.analysis import asked_years
 
     versions = versions_of([_doc("v2010", "某条例", source_file="某条例(2010-09-17).md"),
                             _doc("v2024", "某条例", source_file="某条例(2024-05-10).md")], TODAY)
-    library = SimpleNamespace(versions=versions)
-    assert HybridRetriever.other_versions(library, "2015年某条例怎么规定的？") == {"v2024"}
-    assert HybridRetriever.other_versions(library, "某条例怎么规定的？") == {"v2010"}
+    assert versions_not_read(versions, asked_years("2015年某条例怎么规定的？")) == {"v2024"}
+    assert versions_not_read(versions, asked_years("某条例怎么规定的？")) == {"v2010"}
     # no version is that old: the one in force
-    assert HybridRetriever.other_versions(library, "2008年某条例怎么规定的？") == {"v2010"}
+    assert versions_not_read(versions, asked_years("2008年某条例怎么规定的？")) == {"v2010"}
 
 
 def test_a_version_is_dated_by_its_latest_act_else_by_its_file_name():
