@@ -77,14 +77,17 @@ def make_retriever(settings: Settings | None = None):
             entry["checked"] = now
             return entry["retriever"]
         saved = load_state(settings) if entry is None else None
+        # a state saved at the index's present generation is that generation's snapshot: the
+        # store is not even opened (a generation is stamped after every change it holds)
+        current = saved is not None and bool(signal) and saved[1] == signal
         previous = entry["retriever"].reusable() if entry is not None else saved[0] if saved else None
         del saved
         while True:  # a change committed while the snapshot was read: read again
-            retriever = build_retriever(settings, previous)
+            retriever = build_retriever(settings, previous, read_store=not current)
             latest = _index_signal(settings)
             if latest == signal:
                 break
-            signal, previous = latest, retriever.reusable()
+            signal, previous, current = latest, retriever.reusable(), False
         del previous
         if signal != saved_signal(settings):  # the next process starts from this one
             save_state(settings, retriever.reusable(), signal)
@@ -115,15 +118,19 @@ def return_freed_memory() -> None:
         pass
 
 
-def build_retriever(settings: Settings, previous=None):
+def build_retriever(settings: Settings, previous=None, read_store: bool = True):
     """A retriever over a new snapshot of the store; given ``previous``
     (rag.retrieval.reusable.Reusable), what both share (unchanged documents' chunks, their
-    terms) is taken from it, not read again."""
+    terms) is taken from it, not read again. Without ``read_store``, ``previous``'s snapshot is
+    taken as the store's present one (a state saved at the present generation)."""
     from rag.ingest.glossary import load_departments, load_glossary
     from rag.retrieval.hybrid import HybridRetriever
 
-    with ClauseStore(settings) as store:
-        snapshot = store.snapshot(previous.snapshot if previous is not None else None)
+    if read_store or previous is None:
+        with ClauseStore(settings) as store:
+            snapshot = store.snapshot(previous.snapshot if previous is not None else None)
+    else:
+        snapshot = previous.snapshot
     embedder = get_embedder(settings.embed_model, settings.embed_threads)
     catalog = CorpusCatalog.load(settings.corpus_dir)
     vectors = SentenceVectors(settings.data_dir, settings.embed_threads)

@@ -55,6 +55,21 @@ def test_a_start_from_the_saved_state_reads_only_the_changed_document(library, m
     assert started.rankings(question, []) == fresh.rankings(question, [])
 
 
+def test_a_start_from_a_state_of_the_present_generation_does_not_open_the_store(library, monkeypatch):
+    from rag.index.store import ClauseStore
+    from rag.pipeline import snapshot
+
+    built = make_retriever(library)  # and saved at the present generation
+    monkeypatch.setattr(snapshot, "_retrievers", {})  # as a new process
+    opened = []
+    monkeypatch.setattr(ClauseStore, "__init__", lambda self, *a, **k: opened.append(a) or 1 / 0)
+    started = make_retriever(library)
+    assert not opened and started is not built
+    assert [n.node_id for n in started.nodes] == [n.node_id for n in built.nodes]
+    question = "高校技术转移机构达到多少家？"
+    assert started.rankings(question, []) == built.rankings(question, [])
+
+
 def test_a_state_of_other_code_or_another_embedder_is_not_used(library, monkeypatch):
     from rag.pipeline import saved_state
 
