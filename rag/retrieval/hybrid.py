@@ -22,7 +22,7 @@ from rag.query.analysis import asked_years
 from rag.query.english import ENGLISH_STOPWORDS, is_english
 from rag.query.spelling import Homophones
 from rag.retrieval.reusable import Reusable
-from rag.retrieval.term_index import TermIndex
+from rag.retrieval.term_index import term_index
 
 RRF_K = 60
 BRIDGE_CONTEXT = 24  # sentences nearest an English question that pick among a word's translations
@@ -76,9 +76,10 @@ class HybridRetriever(BaseRetriever):
         self._mark_versions()
         searchable = [n.metadata.get("kind") not in EXCLUDED_FROM_SEARCH for n in self.snapshot.nodes]
         self.nodes: list[TextNode] = [n for n, keep in zip(self.snapshot.nodes, searchable) if keep]
-        vectors = self.snapshot.vectors[np.array(searchable, dtype=bool).reshape(-1)]
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True) if vectors.size else None
-        self._vectors = vectors / np.where(norms == 0, 1, norms) if vectors.size else vectors
+        self._vectors = self.snapshot.vectors[np.array(searchable, dtype=bool).reshape(-1)]  # a copy
+        if self._vectors.size:  # normalised in place
+            norms = np.linalg.norm(self._vectors, axis=1, keepdims=True)
+            self._vectors /= np.where(norms == 0, 1, norms)
         self.by_id = {n.node_id: n for n in self.nodes}
         # doc id → its first searchable chunk's metadata, documents in the chunks' order
         self.document_metadata: dict[str, dict] = {}
@@ -87,7 +88,7 @@ class HybridRetriever(BaseRetriever):
         self._other_versions: dict[tuple | None, frozenset[str]] = {}  # asked years → other_versions
         self._parts: dict[tuple, list[TextNode]] | None = None  # (doc id, clause path) → its parts
         ids = [n.node_id for n in self.nodes]
-        self.bm25 = TermIndex(ids, lambda i: chunk_terms(self.nodes[i]), previous.bm25 if previous else None)
+        self.bm25 = term_index(ids, lambda i: chunk_terms(self.nodes[i]), previous.bm25 if previous else None)
         self.vocabulary = self.bm25.vocabulary
         texts = [n.text.lower() for n in self.nodes]
         # the clauses' text, joined, with a suffix array: whether a term occurs, how often, in
@@ -114,7 +115,7 @@ class HybridRetriever(BaseRetriever):
         known = same.english_lines if same else {}
         # chunk id → its English view as search words (kept for the next snapshot's retriever)
         self.english_lines = {cid: known[cid] if cid in known else " ".join(english_view(i)) for i, cid in enumerate(ids)}
-        self.english_bm25 = TermIndex(ids, lambda i: self.english_lines[ids[i]].split(),
+        self.english_bm25 = term_index(ids, lambda i: self.english_lines[ids[i]].split(),
                                       same.english_bm25 if same else None)
         self.english_vocabulary = self.english_bm25.vocabulary
         # the search terms and English view, now in the indexes above, are dropped from the chunks

@@ -91,3 +91,11 @@ class TermIndex:
             tfc = tf / (K1 * ((1 - B) + B * self.lengths[rows] / self.average) + tf)
             out[rows] += (idf * tfc).astype(np.float32)
         return out
+
+
+def term_index(chunk_ids: list[str], terms: Callable[[int], list[str]], previous: TermIndex | None = None) -> TermIndex:
+    """The index of these chunks: ``previous`` itself when it holds exactly these chunks in
+    this order (an index does not change once built), else one built reusing its counts."""
+    if previous is not None and previous.size == len(chunk_ids) and all(a == b for a, b in zip(previous.row_of, chunk_ids)):
+        return previous
+    return TermIndex(chunk_ids, terms, previous)
