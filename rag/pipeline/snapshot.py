@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from rag.core.config import Settings, get_settings
@@ -89,7 +90,7 @@ def make_retriever(settings: Settings | None = None):
                 break
             signal, previous, current = latest, retriever.reusable(), False
         del previous
-        if signal != saved_signal(settings):  # the next process starts from this one
+        if _newer(signal, saved_signal(settings)):  # the next process starts from this one
             save_state(settings, retriever.reusable(), signal)
         replaced = entry is not None
         _retrievers[key] = {"retriever": retriever, "checked": time.monotonic(), "signal": signal}
@@ -97,6 +98,31 @@ def make_retriever(settings: Settings | None = None):
         if replaced:
             return_freed_memory()
         return retriever
+
+
+def _newer(signal: str, saved: str | None) -> bool:
+    """The generation ``signal`` is newer than the saved state's (stamps are nanosecond times;
+    a slower process does not replace a newer state with its older one)."""
+    if saved is None:
+        return True
+    if signal.isdigit() and saved.isdigit():
+        return int(signal) > int(saved)
+    return signal != saved
+
+
+def prepare_serving_state(settings: Settings) -> str:
+    """What `rag ingest` does at its end: build and save the serving state the next process
+    starts from, unless the saved one is of the present generation. Returns a warning, or ""
+    (a failure here does not undo the ingest: the next serving process builds it)."""
+    from rag.core.errors import RagError
+    from rag.pipeline.saved_state import saved_signal
+
+    try:
+        if saved_signal(settings) != _index_signal(settings):
+            make_retriever(settings)
+    except (RagError, OSError) as exc:
+        return f"the serving state was not prepared ({exc}); the next serving process builds it"
+    return ""
 
 
 def return_freed_memory() -> None:
@@ -126,11 +152,14 @@ def build_retriever(settings: Settings, previous=None, read_store: bool = True):
     from rag.ingest.glossary import load_departments, load_glossary
     from rag.retrieval.hybrid import HybridRetriever
 
+    departments = load_departments(settings.corpus_dir)
+    if previous is not None and previous.departments != departments:
+        previous = None  # its chunks' English views were written with other official names
     if read_store or previous is None:
         with ClauseStore(settings) as store:
             snapshot = store.snapshot(previous.snapshot if previous is not None else None)
-    else:
-        snapshot = previous.snapshot
+    else:  # a list of its own: the retriever sets version marks in it
+        snapshot = replace(previous.snapshot, nodes=list(previous.snapshot.nodes))
     embedder = get_embedder(settings.embed_model, settings.embed_threads)
     catalog = CorpusCatalog.load(settings.corpus_dir)
     vectors = SentenceVectors(settings.data_dir, settings.embed_threads)
@@ -141,7 +170,7 @@ def build_retriever(settings: Settings, previous=None, read_store: bool = True):
             names.setdefault(name, list(regions))
     retriever = HybridRetriever(snapshot, embedder, top_k=settings.top_k, glossary=names,
                                 region_groups=catalog.region_groups(), parents=catalog.parents(),
-                                sentence_vectors=vectors, departments=load_departments(settings.corpus_dir),
+                                sentence_vectors=vectors, departments=departments,
                                 sentence_units=reader_sentences, previous=previous)
     vectors.add(retriever.reader_units)  # normally all known from the ingest
     return retriever

@@ -21,7 +21,7 @@ class TermIndex:
     """BM25 over one snapshot's chunks (rows in the snapshot's order).
 
     Each chunk's term counts are kept row by row in three flat arrays (``row_of`` names a
-    chunk's row), so a rebuild reuses a chunk's counts by slicing, and the index pickles as a
+    chunk's row), so a rebuild reuses a chunk's counts by slicing, and the index is saved as a
     few arrays (rag.pipeline.saved_state)."""
 
     def __init__(self, chunk_ids: list[str], terms: Callable[[int], list[str]], previous: "TermIndex | None" = None):

@@ -20,21 +20,30 @@ def _terms(texts: list[str]) -> list[str]:
     chance = random.Random(7)
     found = []
     for _ in range(400):
-        text = chance.choice(texts)
+        text = chance.choice([t for t in texts if t])
         start = chance.randrange(len(text))
         found.append(text[start:start + chance.randint(1, 8)])
-    return found + ["科技成果转化", "哈哈", "百分之七十", "not in it", "2020年", "", "\n", "。\n", "a\nb", "成果成果"]
+    return found + ["科技成果转化", "哈哈", "哈哈哈", "aa", "百分之七十", "not in it", "2020年", "", "\n", "。\n",
+                    "a\nb", "成果成果", "𠀀𠀀", "\ud800"]
 
 
 def test_in_count_and_clause_counts_equal_the_joined_texts():
-    texts = _clauses() + ["哈哈哈哈哈", "aaa aaa", "成果成果成果"]  # terms that overlap themselves
+    # terms that overlap themselves, a character outside the BMP, an empty clause
+    texts = _clauses() + ["哈哈哈哈哈", "aaa aaa", "成果成果成果", "𠀀𠀀𠀀 科技", ""]
     library = LibraryText(texts)
     joined = "\n".join(texts)
     assert library.text == joined
     for term in _terms(texts):
         assert (term in library) == (term in joined), term
         assert library.count(term) == joined.count(term), term
-        assert library.clauses_containing(term) == sum(term in t for t in texts) or "\n" in term or not term, term
+        if term and "\n" not in term:  # within one clause: the clauses holding it
+            assert library.clauses_containing(term) == sum(term in t for t in texts), term
+
+
+def test_a_term_across_clauses_is_counted_by_a_pass_over_the_text():
+    library = LibraryText(["甲乙", "丙丁", "乙\n丙"])
+    # the pass jumps to the next clause at each one found, as rarity always counted
+    assert library.clauses_containing("乙\n丙") == 2 and library.clauses_containing("") == 3
 
 
 def test_an_empty_library_holds_nothing():

@@ -90,3 +90,22 @@ def test_a_damaged_state_is_ignored_and_written_again(library, caplog):
     retriever = make_retriever(library)  # built from the store, and the file replaced
     state, _ = load_state(library)
     assert [n.node_id for n in state.snapshot.nodes] == [n.node_id for n in retriever.snapshot.nodes]
+
+
+def test_a_document_removed_and_added_again_with_the_same_text_is_read_afresh(library):
+    from rag.pipeline.writing import remove_document
+
+    save_state(library, build_retriever(library).reusable(), "old")
+    remove_document("a.txt", library)
+    ingest_paths([library.corpus_dir / "a.txt"], library, added_by="second")  # same text, same chunk ids
+    state, _ = load_state(library)
+    started = build_retriever(library, state)
+    assert {n.metadata["added_by"] for n in started.snapshot.nodes if n.metadata["doc_id"] == "a.txt"} == {"second"}
+
+
+def test_a_change_of_official_names_reads_the_store_again(library):
+    state = build_retriever(library).reusable()
+    changed = type(state)(**{**state.__dict__, "departments": {"某厅": ["Some Department"]}})
+    again = build_retriever(library, changed, read_store=False)
+    fresh = build_retriever(library)
+    assert again.english_lines == fresh.english_lines
