@@ -192,9 +192,6 @@ class ClauseStore:
         got = self.manifest.get(ids=[GENERATION_ID], include=["documents"])
         return got["documents"][0] if got["documents"] else ""
 
-    def _committed(self) -> dict[str, frozenset[str]]:
-        return self._manifest()[0]
-
     def _manifest(self) -> tuple[dict[str, frozenset[str]], dict[str, str]]:
         """Each document's committed chunk ids, and its summary as text (its stamp)."""
         got = self.manifest.get(include=["documents", "metadatas"])
