@@ -1,18 +1,15 @@
 """What the documents' text contains: whether a term occurs and how often.
 
 The English bridge asks this many times a question (every translation of every word, every
-compound of two). Each answer is one pass over the library's text, so answers are remembered;
-whether a dictionary headword occurs is known beforehand, from one Aho–Corasick pass over each
-document (kept per version of a document, so a new snapshot reads only changed documents).
+compound of two). Whether a dictionary headword occurs is known beforehand, from one
+Aho–Corasick pass over each document (kept per version of a document, so a new snapshot reads
+only changed documents); any other term is asked of the text, which answers through its suffix
+array (rag.index.library_text).
 """
 from __future__ import annotations
 
-import threading
-
 from rag.core.dictionary import headwords_in, word_senses
 from rag.index.library_text import LibraryText
-
-REMEMBERED = 4096  # terms whose presence (and words whose count) are kept
 
 
 class CorpusText:
@@ -25,12 +22,10 @@ class CorpusText:
         self.text = text
         self.vocabulary = vocabulary
         known = known or {}
-        parts = parts if parts is not None else {text: text}
+        whole = text.text if isinstance(text, LibraryText) else text
+        parts = parts if parts is not None else {whole: whole}
         self.headwords_of = {key: known[key] if key in known else headwords_in(piece) for key, piece in parts.items()}
         self._headwords = frozenset().union(*self.headwords_of.values())
-        self._found: dict[str, bool] = {}
-        self._counts: dict[str, int] = {}
-        self._lock = threading.Lock()
 
     def contains(self, term: str) -> bool:
         """The term (two characters or more) occurs in the text."""
@@ -40,21 +35,8 @@ class CorpusText:
             return True
         if term in word_senses():  # a headword the documents do not use
             return False
-        found = self._found.get(term)
-        if found is None:
-            found = self._remember(self._found, term, term in self.text)
-        return found
+        return term in self.text
 
     def occurrences(self, word: str) -> int:
         """How often the word occurs in the text."""
-        found = self._counts.get(word)
-        if found is None:
-            found = self._remember(self._counts, word, self.text.count(word))
-        return found
-
-    def _remember(self, cache: dict, key: str, value):
-        with self._lock:
-            if len(cache) >= REMEMBERED:
-                cache.pop(next(iter(cache)), None)
-            cache[key] = value
-        return value
+        return self.text.count(word)
